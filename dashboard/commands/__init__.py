@@ -1,0 +1,1 @@
+"""One module per ``python -m dashboard`` command; each exposes ``register(subparsers)``."""

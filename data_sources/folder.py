@@ -1,0 +1,159 @@
+"""Read a data folder described by a ``manifest.toml`` (the format of ``shared/data``).
+
+The manifest's header comment is the contract: each ``[[series."KEY"]]`` table is one part of a
+series (``file``, ``date``, optional ``date_format``, ``fields``, ``scale``, ``adjusted``,
+``frequency``, ``notes``); parts are read in order and a later part wins where dates overlap.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from data_sources.errors import DataSourceError, ManifestError
+from data_sources.frames import combine_parts, tidy_frame
+
+MANIFEST_NAME = "manifest.toml"
+
+
+@dataclass(frozen=True)
+class ManifestPart:
+    """One ``[[series."KEY"]]`` table of a manifest."""
+
+    key: str
+    file: str
+    date: str
+    fields: dict[str, str]
+    date_format: str | None = None
+    scale: float | None = None
+    adjusted: bool = False
+    frequency: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class SeriesInfo:
+    """What is known about a series without its values."""
+
+    key: str
+    source: str
+    frequency: str | None
+    first: pd.Timestamp | None
+    last: pd.Timestamp | None
+    rows: int
+    adjusted: bool = False
+    fetched_at: pd.Timestamp | None = None
+    last_error: str | None = None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def read_manifest(folder: Path) -> dict[str, list[ManifestPart]]:
+    """Parse ``folder/manifest.toml`` into parts per series key, in file order."""
+    path = Path(folder) / MANIFEST_NAME
+    if not path.is_file():
+        raise ManifestError(f"{path}: no manifest.toml in this folder")
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: not valid TOML ({exc})") from exc
+    tables = document.get("series")
+    if not isinstance(tables, dict) or not tables:
+        raise ManifestError(f'{path}: no [[series."KEY"]] tables')
+    manifest: dict[str, list[ManifestPart]] = {}
+    for key, parts in tables.items():
+        if not isinstance(parts, list):
+            raise ManifestError(f"{path}: series {key!r} must be an array of tables [[...]]")
+        manifest[key] = []
+        for number, part in enumerate(parts, start=1):
+            missing = [name for name in ("file", "date") if name not in part]
+            if missing:
+                raise ManifestError(
+                    f"{path}: series {key!r} part {number} lacks {', '.join(missing)}"
+                )
+            manifest[key].append(
+                ManifestPart(
+                    key=key,
+                    file=str(part["file"]),
+                    date=str(part["date"]),
+                    fields={str(k): str(v) for k, v in part.get("fields", {}).items()},
+                    date_format=part.get("date_format"),
+                    scale=float(part["scale"]) if "scale" in part else None,
+                    adjusted=bool(part.get("adjusted", False)),
+                    frequency=part.get("frequency"),
+                    notes=part.get("notes"),
+                )
+            )
+    return manifest
+
+
+def read_part(folder: Path, part: ManifestPart) -> pd.DataFrame:
+    """Read one manifest part's CSV into a series frame."""
+    path = Path(folder) / part.file
+    if not path.is_file():
+        raise ManifestError(f"{part.key}: file {part.file} not found in {folder}")
+    try:
+        raw = pd.read_csv(path, dtype=str, skipinitialspace=True, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise ManifestError(f"{part.key}: {part.file} is not a readable CSV ({exc})") from exc
+    try:
+        return tidy_frame(
+            raw,
+            part.date,
+            part.fields,
+            date_format=part.date_format,
+            scale=part.scale,
+            adjusted=part.adjusted,
+            source=f"{part.key} ({part.file})",
+        )
+    except DataSourceError as exc:
+        raise ManifestError(str(exc)) from exc
+
+
+class FolderSource:
+    """Series read from a manifest folder. Frames are read lazily and kept once read."""
+
+    def __init__(self, folder: Path | str) -> None:
+        self.folder = Path(folder).expanduser().resolve()
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    @cached_property
+    def manifest(self) -> dict[str, list[ManifestPart]]:
+        return read_manifest(self.folder)
+
+    def keys(self) -> list[str]:
+        """Series keys in manifest order."""
+        return list(self.manifest)
+
+    def load(self, key: str) -> pd.DataFrame:
+        """The series frame for ``key`` (a copy; the cached frame stays intact)."""
+        if key not in self.manifest:
+            raise KeyError(f"series {key!r} is not in {self.folder / MANIFEST_NAME}")
+        if key not in self._frames:
+            parts = [read_part(self.folder, part) for part in self.manifest[key]]
+            self._frames[key] = combine_parts(parts)
+        frame = self._frames[key]
+        copy = frame.copy()
+        copy.attrs = dict(frame.attrs)
+        return copy
+
+    def load_many(self, keys: list[str] | None = None) -> dict[str, pd.DataFrame]:
+        """Frames for ``keys`` (default: every key), skipping none: errors propagate."""
+        return {key: self.load(key) for key in (keys or self.keys())}
+
+    def info(self, key: str) -> SeriesInfo:
+        parts = self.manifest[key]
+        frame = self.load(key)
+        return SeriesInfo(
+            key=key,
+            source=f"folder {self.folder}",
+            frequency=parts[-1].frequency,
+            first=frame.index[0] if len(frame) else None,
+            last=frame.index[-1] if len(frame) else None,
+            rows=len(frame),
+            adjusted=bool(frame.attrs.get("adjusted", False)),
+            notes=tuple(p.notes for p in parts if p.notes),
+        )

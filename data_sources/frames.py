@@ -1,0 +1,127 @@
+"""The one shape every series takes once loaded, and the helpers that produce it.
+
+A *series frame* is a ``pandas.DataFrame`` with
+
+- a tz-naive ``DatetimeIndex`` named ``date``, normalised to midnight, sorted ascending and
+  without duplicates (the last row for a date wins);
+- ``float64`` columns named by canonical field: ``value`` for a single series;
+  ``open``/``high``/``low``/``close``/``volume`` and optionally ``adj_close`` for prices
+  (``close`` is the quoted close, ``adj_close`` the dividend-adjusted close); ``bullish``/
+  ``neutral``/``bearish`` (percent) for the AAII survey; no columns at all for an event calendar
+  such as ``calendar:fomc``, where the index is the list of event dates;
+- ``attrs["adjusted"] = True`` when the file's ``close`` is itself already dividend-adjusted
+  (a yfinance ``auto_adjust=True`` layout); such a frame also carries ``adj_close`` equal to
+  ``close``, so total-return code can always read ``adj_close``.
+
+Rows whose every field is missing are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from data_sources.errors import BadPayload, EmptyPayload, MissingColumn
+
+PRICE_FIELDS = ("open", "high", "low", "close", "volume", "adj_close")
+MISSING_MARKERS = ("", ".", "null", "NaN", "nan", "N/A", "#N/A")
+
+
+def to_numeric(column: pd.Series) -> pd.Series:
+    """Float version of a text or numeric column: spaces stripped, "." and blanks are NaN,
+    thousands separators removed."""
+    if pd.api.types.is_numeric_dtype(column):
+        return column.astype("float64")
+    text = column.astype("string").str.strip().str.replace(",", "", regex=False)
+    text = text.mask(text.isin(MISSING_MARKERS))
+    return pd.to_numeric(text, errors="coerce").astype("float64")
+
+
+def parse_dates(column: pd.Series, date_format: str | None = None) -> pd.DatetimeIndex:
+    """Dates from a text column. ``date_format`` is a strptime format; without one, ISO dates
+    (``YYYY-MM-DD``) and monthly ``YYYY-MM`` (read as the first of the month) are accepted.
+
+    Raises :class:`BadPayload` naming the first value that does not parse.
+    """
+    text = column.astype("string").str.strip()
+    if date_format is None and text.str.fullmatch(r"\d{4}-\d{2}").fillna(False).all():
+        date_format = "%Y-%m"
+    parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+    bad = parsed.isna() & text.notna() & (text != "")
+    if bad.any():
+        raise BadPayload(
+            f"date {text[bad].iloc[0]!r} does not match the format "
+            f"{date_format or 'YYYY-MM-DD'} ({int(bad.sum())} such rows)"
+        )
+    return pd.DatetimeIndex(parsed).tz_localize(None).normalize()
+
+
+def tidy_frame(
+    raw: pd.DataFrame,
+    date_column: str,
+    fields: Mapping[str, str],
+    *,
+    date_format: str | None = None,
+    scale: float | None = None,
+    adjusted: bool = False,
+    source: str = "payload",
+) -> pd.DataFrame:
+    """Build a series frame from a raw table.
+
+    ``fields`` maps canonical field -> column name in ``raw``; column names are matched after
+    stripping spaces. ``scale`` multiplies every field. Raises :class:`MissingColumn` when a
+    column is absent, :class:`EmptyPayload` when no row has a value.
+    """
+    raw = raw.rename(columns=lambda c: str(c).strip())
+    needed = [date_column, *fields.values()]
+    missing = [c for c in needed if c not in raw.columns]
+    if missing:
+        raise MissingColumn(
+            f"{source}: column(s) {', '.join(map(repr, missing))} not found; "
+            f"columns are {', '.join(map(repr, raw.columns))}"
+        )
+    raw = raw[raw[date_column].notna()]
+    index = parse_dates(raw[date_column], date_format)
+    frame = pd.DataFrame(
+        {field: to_numeric(raw[column]).to_numpy() for field, column in fields.items()},
+        index=index,
+    )
+    frame.index.name = "date"
+    if scale is not None:
+        frame = frame * scale
+    if fields:
+        frame = frame.dropna(how="all")
+    frame = frame[~frame.index.duplicated(keep="last")].sort_index(kind="stable")
+    if adjusted:
+        if "close" in frame.columns and "adj_close" not in frame.columns:
+            frame["adj_close"] = frame["close"]
+        frame.attrs["adjusted"] = True
+    if len(frame.index) == 0:
+        raise EmptyPayload(f"{source}: no data rows")
+    return frame
+
+
+def combine_parts(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Join parts of one series in order; where dates overlap, a later part wins."""
+    parts = list(parts)
+    if not parts:
+        raise EmptyPayload("no parts to combine")
+    combined = pd.concat(parts)
+    combined = combined[~combined.index.duplicated(keep="last")].sort_index(kind="stable")
+    combined.attrs = dict(parts[-1].attrs)
+    return combined
+
+
+def check_frame(frame: pd.DataFrame, source: str = "payload") -> pd.DataFrame:
+    """Assert the series-frame invariants; raise :class:`BadPayload` saying which one fails."""
+    if not isinstance(frame.index, pd.DatetimeIndex):
+        raise BadPayload(f"{source}: index is not a DatetimeIndex")
+    if frame.index.tz is not None:
+        raise BadPayload(f"{source}: index must be tz-naive")
+    if not frame.index.is_monotonic_increasing or frame.index.has_duplicates:
+        raise BadPayload(f"{source}: dates are not sorted and unique")
+    for name, dtype in frame.dtypes.items():
+        if dtype != "float64":
+            raise BadPayload(f"{source}: column {name!r} is {dtype}, not float64")
+    return frame
