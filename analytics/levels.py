@@ -1,0 +1,366 @@
+"""Price levels where the market could find support or resistance (SPEC section 5).
+
+All levels are computed from the closes on or before the as-of date ``t`` (``P = close(t)``);
+every level knows its name, kind, value and distance = value / P − 1.
+
+- **Daily averages** (kind ``moving_average``): SMA_n = mean of the last n closes, n = 50, 200.
+- **Weekly averages** (kind ``moving_average``): the weekly close is the last close of each
+  calendar week (Monday–Friday; the as-of week counts with its latest close, as a weekly chart
+  shows it); WMA_n = mean of the last n weekly closes, n = 13, 26.
+- **Fibonacci retracement** (kind ``fibonacci``) of the swing from A to B: level_r = B + r × (A − B)
+  for r in 23.6, 38.2, 50, 61.8, 78.6 %. By default A and B are the highest and the lowest close
+  of the last 126 trading days, in the order they happened (an up swing low → high gives
+  levels below the high, a down swing high → low levels above the low). The user may anchor A and
+  B by date (the close of that day) or by price.
+- **Drawdown retracement** (kind ``drawdown``): H = highest close of the last 252 trading days
+  (one year), L = lowest close after H; level_r = L + r × (H − L) for r in 38.2, 50, 61.8 %.
+- **Trading channel** (kind ``channel``): least-squares line y = a + b·x through y = ln(close)
+  over the last 126 trading days (x = 0 … n−1), s = standard deviation of the residuals
+  (population, ddof = 0); mid = exp(a + b·x), upper/lower = exp(a + b·x ± 2s). The lower edge is
+  an exit level.
+
+A series too short for a window gets a note ("not enough history for the 200-day average: needs
+200 closes, found 150") instead of that level, never an exception.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+FIBONACCI_RATIOS = (0.236, 0.382, 0.5, 0.618, 0.786)
+DRAWDOWN_RATIOS = (0.382, 0.5, 0.618)
+
+
+@dataclass(frozen=True)
+class LevelSettings:
+    """Windows and ratios of the price levels (SPEC defaults)."""
+
+    daily_averages: tuple[int, ...] = (50, 200)
+    weekly_averages: tuple[int, ...] = (13, 26)
+    swing_days: int = 126
+    fibonacci_ratios: tuple[float, ...] = FIBONACCI_RATIOS
+    drawdown_days: int = 252
+    drawdown_ratios: tuple[float, ...] = DRAWDOWN_RATIOS
+    channel_days: int = 126
+    channel_width: float = 2.0
+
+
+@dataclass(frozen=True)
+class Level:
+    """One level: ``distance`` = value / price − 1 (−0.05 = 5 % below the price)."""
+
+    name: str
+    kind: str
+    value: float
+    distance: float
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """One end of a user-anchored swing: a date (its close is used) or a price (or both:
+    the price at that date)."""
+
+    date: pd.Timestamp | None = None
+    price: float | None = None
+
+
+@dataclass(frozen=True)
+class Swing:
+    """A move from ``start`` to ``end`` (dates may be ``None`` for price-only anchors)."""
+
+    start_date: pd.Timestamp | None
+    start_price: float
+    end_date: pd.Timestamp | None
+    end_price: float
+    anchored: bool = False
+
+    @property
+    def direction(self) -> str:
+        return "up" if self.end_price >= self.start_price else "down"
+
+
+@dataclass(frozen=True)
+class LevelSet:
+    """Levels on the as-of date plus what is needed to draw them.
+
+    ``averages``: daily index, one column per average ("50-day average", …), daily and weekly
+    (weekly ones are stepped onto the trading days of their week). ``channel``: the channel
+    window's dates, columns ``mid``, ``upper``, ``lower``. ``notes``: what could not be computed
+    and why.
+    """
+
+    as_of: pd.Timestamp
+    price: float
+    levels: tuple[Level, ...]
+    averages: pd.DataFrame
+    channel: pd.DataFrame
+    swing: Swing | None
+    drawdown: Swing | None
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def supports(self) -> list[Level]:
+        """Levels below the price, nearest first."""
+        return sorted((lv for lv in self.levels if lv.value < self.price), key=lambda lv: -lv.value)
+
+    def resistances(self) -> list[Level]:
+        """Levels above the price, nearest first."""
+        return sorted((lv for lv in self.levels if lv.value > self.price), key=lambda lv: lv.value)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per level (columns name, kind, value, distance), highest value first."""
+        table = pd.DataFrame(
+            [(lv.name, lv.kind, lv.value, lv.distance) for lv in self.levels],
+            columns=["name", "kind", "value", "distance"],
+        )
+        return table.sort_values("value", ascending=False, ignore_index=True)
+
+
+def percent_label(ratio: float) -> str:
+    """0.618 -> ``"61.8 %"``, 0.5 -> ``"50 %"``."""
+    return f"{ratio * 100:.1f}".rstrip("0").rstrip(".") + " %"
+
+
+def clean_closes(close: pd.Series, as_of: Any = None) -> pd.Series:
+    """Float closes on or before ``as_of``, NaN dropped, sorted; ``ValueError`` for a
+    non-date index or non-positive prices."""
+    if not isinstance(close.index, pd.DatetimeIndex):
+        raise ValueError("the close series needs a DatetimeIndex")
+    series = close.astype("float64").dropna().sort_index()
+    if as_of is not None:
+        series = series.loc[: pd.Timestamp(as_of)]
+    bad = series[series <= 0]
+    if not bad.empty:
+        raise ValueError(
+            f"closes must be positive; found {bad.iloc[0]:g} on {bad.index[0].date().isoformat()}"
+        )
+    return series
+
+
+def weekly_closes(close: pd.Series) -> pd.Series:
+    """Last close of each calendar week, indexed by that close's date."""
+    weeks = close.index.to_period("W-SUN")
+    last_dates = close.index.to_series().groupby(weeks).max()
+    return close.loc[pd.DatetimeIndex(last_dates.to_numpy())]
+
+
+def _level(name: str, kind: str, value: float, price: float) -> Level:
+    return Level(name=name, kind=kind, value=float(value), distance=float(value) / price - 1.0)
+
+
+def _not_enough(what: str, needed: int, found: int, unit: str = "closes") -> str:
+    return f"not enough history for the {what}: needs {needed} {unit}, found {found}"
+
+
+def _averages(
+    close: pd.Series, price: float, settings: LevelSettings
+) -> tuple[list[Level], pd.DataFrame, list[str]]:
+    levels: list[Level] = []
+    notes: list[str] = []
+    drawn = pd.DataFrame(index=close.index)
+    for days in settings.daily_averages:
+        name = f"{days}-day average"
+        sma = close.rolling(days, min_periods=days).mean()
+        drawn[name] = sma
+        if len(close) < days:
+            notes.append(_not_enough(name, days, len(close)))
+        else:
+            levels.append(_level(name, "moving_average", sma.iloc[-1], price))
+    weekly = weekly_closes(close)
+    week_of_day = close.index.to_period("W-SUN")
+    for weeks in settings.weekly_averages:
+        name = f"{weeks}-week average"
+        wma = weekly.rolling(weeks, min_periods=weeks).mean()
+        drawn[name] = (
+            pd.Series(wma.to_numpy(), index=weekly.index.to_period("W-SUN"))
+            .reindex(week_of_day)
+            .to_numpy()
+        )
+        if len(weekly) < weeks:
+            notes.append(_not_enough(name, weeks, len(weekly), "weekly closes"))
+        else:
+            levels.append(_level(name, "moving_average", wma.iloc[-1], price))
+    return levels, drawn, notes
+
+
+def _close_on(close: pd.Series, date: pd.Timestamp) -> tuple[pd.Timestamp, float]:
+    """The close on ``date`` or, if that was not a trading day, on the last day before it."""
+    before = close.loc[:date]
+    if before.empty:
+        raise ValueError(
+            f"anchor date {date.date().isoformat()} is before the first close "
+            f"({close.index[0].date().isoformat()})"
+        )
+    return before.index[-1], float(before.iloc[-1])
+
+
+def resolve_anchor(close: pd.Series, anchor: Anchor) -> tuple[pd.Timestamp | None, float]:
+    """(date, price) of an anchor; the price wins when both are given."""
+    if anchor.date is None and anchor.price is None:
+        raise ValueError("an anchor needs a date or a price")
+    date = None if anchor.date is None else pd.Timestamp(anchor.date)
+    if date is not None and date > close.index[-1]:
+        raise ValueError(
+            f"anchor date {date.date().isoformat()} is after the as-of date "
+            f"{close.index[-1].date().isoformat()}"
+        )
+    if anchor.price is not None:
+        price = float(anchor.price)
+        if not math.isfinite(price) or price <= 0:
+            raise ValueError(f"anchor price must be a positive number, got {anchor.price!r}")
+        return date, price
+    assert date is not None
+    return _close_on(close, date)
+
+
+def auto_swing(close: pd.Series, days: int) -> Swing | None:
+    """Highest and lowest close of the last ``days`` closes, in the order they happened
+    (the first occurrence of each); ``None`` when they are equal (no move)."""
+    window = close.iloc[-days:]
+    high_date, low_date = window.idxmax(), window.idxmin()
+    high, low = float(window.loc[high_date]), float(window.loc[low_date])
+    if high == low:
+        return None
+    if low_date < high_date:
+        return Swing(low_date, low, high_date, high)
+    return Swing(high_date, high, low_date, low)
+
+
+def fibonacci_levels(swing: Swing, ratios: Sequence[float], price: float) -> list[Level]:
+    """level_r = end + r × (start − end): the retracement of the move back towards its start."""
+    return [
+        _level(
+            f"Fibonacci {percent_label(r)}",
+            "fibonacci",
+            swing.end_price + r * (swing.start_price - swing.end_price),
+            price,
+        )
+        for r in ratios
+    ]
+
+
+def drawdown_swing(close: pd.Series, days: int) -> Swing | None:
+    """Highest close H of the last ``days`` closes and the lowest close L after it; ``None``
+    when H is the latest close (no decline yet)."""
+    window = close.iloc[-days:]
+    high_date = window.idxmax()
+    after = window.loc[high_date:].iloc[1:]
+    if after.empty:
+        return None
+    low_date = after.idxmin()
+    high, low = float(window.loc[high_date]), float(after.loc[low_date])
+    if low >= high:
+        return None
+    return Swing(high_date, high, low_date, low)
+
+
+def trading_channel(close: pd.Series, days: int, width: float) -> pd.DataFrame:
+    """Least-squares channel through ln(close) of the last ``days`` closes (module docstring)."""
+    window = close.iloc[-days:]
+    x = np.arange(len(window), dtype="float64")
+    y = np.log(window.to_numpy())
+    slope, intercept = np.polyfit(x, y, 1)
+    fitted = intercept + slope * x
+    spread = float(np.std(y - fitted))
+    return pd.DataFrame(
+        {
+            "mid": np.exp(fitted),
+            "upper": np.exp(fitted + width * spread),
+            "lower": np.exp(fitted - width * spread),
+        },
+        index=window.index,
+    )
+
+
+def price_levels(
+    close: pd.Series,
+    as_of: Any = None,
+    settings: LevelSettings | None = None,
+    anchors: tuple[Anchor, Anchor] | None = None,
+) -> LevelSet:
+    """All levels of ``close`` (the quoted close) on ``as_of`` (default: the last close).
+
+    ``anchors`` = (start, end) of a user-set Fibonacci swing; without it the swing is detected
+    from the last ``settings.swing_days`` closes. Raises ``ValueError`` only when there is no
+    close at all on or before ``as_of``, a close is not positive, or an anchor is invalid;
+    a window the history is too short for becomes a note.
+    """
+    settings = settings or LevelSettings()
+    series = clean_closes(close, as_of)
+    if series.empty:
+        when = "" if as_of is None else f" on or before {pd.Timestamp(as_of).date().isoformat()}"
+        raise ValueError(f"no close{when}: the series has no data to compute levels from")
+    price = float(series.iloc[-1])
+    levels, averages, notes = _averages(series, price, settings)
+
+    swing: Swing | None = None
+    if anchors is not None:
+        (start_date, start_price), (end_date, end_price) = (
+            resolve_anchor(series, anchors[0]),
+            resolve_anchor(series, anchors[1]),
+        )
+        if start_price == end_price:
+            raise ValueError("the two anchors have the same price: there is no swing to retrace")
+        if start_date is not None and end_date is not None and end_date < start_date:
+            raise ValueError("the swing's end anchor is dated before its start anchor")
+        swing = Swing(start_date, start_price, end_date, end_price, anchored=True)
+    elif len(series) < settings.swing_days:
+        notes.append(_not_enough("Fibonacci swing", settings.swing_days, len(series)))
+    else:
+        swing = auto_swing(series, settings.swing_days)
+        if swing is None:
+            notes.append("no Fibonacci levels: the closes did not move over the swing window")
+    if swing is not None:
+        levels.extend(fibonacci_levels(swing, settings.fibonacci_ratios, price))
+
+    drawdown: Swing | None = None
+    if len(series) < settings.drawdown_days:
+        notes.append(_not_enough("drawdown retracement", settings.drawdown_days, len(series)))
+    else:
+        drawdown = drawdown_swing(series, settings.drawdown_days)
+        if drawdown is None:
+            notes.append("no drawdown retracement: the latest close is the one-year high")
+        else:
+            for r in settings.drawdown_ratios:
+                value = drawdown.end_price + r * (drawdown.start_price - drawdown.end_price)
+                name = f"Drawdown {percent_label(r)} retracement"
+                levels.append(_level(name, "drawdown", value, price))
+
+    channel = pd.DataFrame(columns=["mid", "upper", "lower"], dtype="float64")
+    if len(series) < settings.channel_days:
+        notes.append(_not_enough("trading channel", settings.channel_days, len(series)))
+    else:
+        channel = trading_channel(series, settings.channel_days, settings.channel_width)
+        last = channel.iloc[-1]
+        levels.append(_level("Channel upper edge", "channel", last["upper"], price))
+        levels.append(_level("Channel middle", "channel", last["mid"], price))
+        levels.append(_level("Channel lower edge", "channel", last["lower"], price))
+
+    return LevelSet(
+        as_of=series.index[-1],
+        price=price,
+        levels=tuple(levels),
+        averages=averages,
+        channel=channel,
+        swing=swing,
+        drawdown=drawdown,
+        notes=tuple(notes),
+    )
+
+
+def price_for_levels(frame: pd.DataFrame) -> tuple[pd.Series, str]:
+    """The close to draw levels on, and which price it is.
+
+    Levels use the quoted close (SPEC section 1); a frame whose close is already dividend-adjusted
+    (``attrs["adjusted"]``) has no quoted close, so its adjusted close is used and said so.
+    """
+    if "close" not in frame.columns:
+        raise ValueError("the series has no close column to compute price levels from")
+    if frame.attrs.get("adjusted"):
+        return frame["close"], "dividend-adjusted close (the source has no quoted close)"
+    return frame["close"], "quoted close"
