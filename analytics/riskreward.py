@@ -268,7 +268,7 @@ def portfolio_risk_reward(
         if weight < 0:
             raise ValueError(f"{label}: weight must not be negative, got {weight:g}")
         try:
-            rr = risk_reward(row["entry"], row["target"], row["stop"])
+            rr = risk_reward(_positive("entry", row["entry"]), row["target"], row["stop"])
         except ValueError as exc:
             raise ValueError(f"{label}: {exc}") from exc
         rows.append(
