@@ -179,7 +179,7 @@ def render_scenarios(table: pd.DataFrame) -> str:
             "entry": table["entry"].map(lambda v: f"{v:,.2f}"),
             "reward": table["reward"].map(pct),
             "risk": table["risk"].map(pct),
-            "ratio": [text or note for text, note in zip(table["ratio_text"], table["note"], strict=True)],
+            "ratio": table["ratio_text"].where(table["ratio_text"] != "", table["note"]),
         }
     )
     if table["reward_dollars"].notna().any():
