@@ -71,12 +71,11 @@ def collect(args: argparse.Namespace) -> dict[str, Any]:
         series = series.loc[: args.as_of]
     distance = uptrend_distance(series, windows=args.windows)
     flags = investable_uptrend(series, windows=args.windows)["any"]
-    stop: dict[str, Any] = {}
-    try:
-        path = sell_stop(series, entry=args.entry, trail=args.trail, windows=args.windows)
-    except ValueError as exc:
-        stop = {"note": str(exc)}
+    stop: dict[str, Any]
+    if args.entry is None and uptrend_start(flags) is None:
+        stop = {"note": "no investable uptrend up to the as-of date: give --entry for a sell stop"}
     else:
+        path = sell_stop(series, entry=args.entry, trail=args.trail, windows=args.windows)
         last = path.iloc[-1]
         actions = path[path["action"] != ""]
         stop = {
