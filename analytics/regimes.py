@@ -262,6 +262,22 @@ def uptrend_start(uptrend_any: pd.Series) -> pd.Timestamp | None:
     return starts[starts].index[-1]
 
 
+def regime_bands(flags: pd.Series) -> pd.DataFrame:
+    """Runs of consecutive True values as bands to shade: columns ``start`` and ``end`` (the
+    first and last date of each run, inclusive) and ``days`` (rows in the run)."""
+    flags = flags.astype(bool)
+    run_id = (flags != flags.shift(1)).cumsum()
+    true_runs = flags.index.to_series()[flags].groupby(run_id[flags])
+    return pd.DataFrame(
+        {
+            "start": true_runs.min().to_numpy(),
+            "end": true_runs.max().to_numpy(),
+            "days": true_runs.size().to_numpy(),
+        },
+        columns=["start", "end", "days"],
+    ).astype({"start": "datetime64[ns]", "end": "datetime64[ns]", "days": "int64"})
+
+
 # ---- sell stops ------------------------------------------------------------------------------
 
 

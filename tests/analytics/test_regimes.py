@@ -16,6 +16,7 @@ from analytics.regimes import (
     bull_market_distance,
     bull_markets,
     investable_uptrend,
+    regime_bands,
     rule_rise_percent,
     sell_stop,
     uptrend_distance,
@@ -233,6 +234,18 @@ def test_bad_series(series: pd.Series, message: str) -> None:
         bull_markets(series)
     with pytest.raises(ValueError, match=message):
         investable_uptrend(series)
+
+
+def test_regime_bands() -> None:
+    flags = pd.Series(
+        [True, True, False, True, False, False, True], index=pd.bdate_range("2024-01-01", periods=7)
+    )
+    bands = regime_bands(flags)
+    assert bands["start"].dt.strftime("%m-%d").tolist() == ["01-01", "01-04", "01-09"]
+    assert bands["end"].dt.strftime("%m-%d").tolist() == ["01-02", "01-04", "01-09"]
+    assert bands["days"].tolist() == [2, 1, 1]
+    empty = regime_bands(flags & False)
+    assert empty.empty and empty.columns.tolist() == ["start", "end", "days"]
 
 
 # ---- sell stops ------------------------------------------------------------------------------
