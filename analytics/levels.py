@@ -50,6 +50,30 @@ class LevelSettings:
     channel_days: int = 126
     channel_width: float = 2.0
 
+    def __post_init__(self) -> None:
+        windows = {
+            "daily average": (self.daily_averages, 1),
+            "weekly average": (self.weekly_averages, 1),
+            "swing": ((self.swing_days,), 2),
+            "drawdown": ((self.drawdown_days,), 2),
+            "channel": ((self.channel_days,), 3),
+        }
+        for what, (values, smallest) in windows.items():
+            for value in values:
+                if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
+                    raise ValueError(
+                        f"the {what} window must be a whole number ≥ {smallest}, got {value!r}"
+                    )
+        for what, ratios in (
+            ("Fibonacci", self.fibonacci_ratios),
+            ("drawdown", self.drawdown_ratios),
+        ):
+            for ratio in ratios:
+                if not 0 < ratio < 1:
+                    raise ValueError(f"{what} ratios lie between 0 and 1, got {ratio!r}")
+        if not self.channel_width > 0:
+            raise ValueError(f"the channel width must be positive, got {self.channel_width!r}")
+
 
 @dataclass(frozen=True)
 class Level:

@@ -290,3 +290,21 @@ def test_real_sp500_levels_against_the_raw_file(shared_source, shared_data_dir) 
     assert (levels.swing.start_price, levels.swing.end_price) == (low, high)  # up swing
     assert got["Fibonacci 50 %"] == pytest.approx((low + high) / 2)
     assert levels.notes == ()
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"daily_averages": (50, 0)}, r"daily average window must be a whole number ≥ 1, got 0"),
+        ({"weekly_averages": (13.5,)}, r"weekly average window .* got 13.5"),
+        ({"swing_days": 1}, r"swing window must be a whole number ≥ 2"),
+        ({"channel_days": 2}, r"channel window must be a whole number ≥ 3"),
+        ({"drawdown_days": True}, r"drawdown window"),
+        ({"fibonacci_ratios": (0.5, 61.8)}, r"Fibonacci ratios lie between 0 and 1, got 61.8"),
+        ({"drawdown_ratios": (0.0,)}, r"drawdown ratios lie between 0 and 1"),
+        ({"channel_width": -2.0}, r"channel width must be positive"),
+    ],
+)
+def test_bad_settings(kwargs: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        LevelSettings(**kwargs)
