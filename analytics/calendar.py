@@ -74,7 +74,7 @@ def fourth_fridays(first_year: int, last_year: int) -> pd.DatetimeIndex:
             for month in REPORTING_MONTHS
         ]
     )
-    ahead = (FRIDAY - np.asarray(starts.weekday)) % 7
+    ahead = (FRIDAY - np.asarray(starts.day_of_week)) % 7
     return starts + pd.to_timedelta(ahead + 21, unit="D")
 
 

@@ -67,9 +67,9 @@ class Release:
             return first + pd.Timedelta(days=self.day - 1)
         if self.nth == -1:
             last = months.to_timestamp(how="end").normalize()
-            back = (np.asarray(last.weekday) - self.weekday) % 7
+            back = (np.asarray(last.day_of_week) - self.weekday) % 7
             return last - pd.to_timedelta(back, unit="D")
-        ahead = (self.weekday - np.asarray(first.weekday)) % 7
+        ahead = (self.weekday - np.asarray(first.day_of_week)) % 7
         return first + pd.to_timedelta(ahead + 7 * (self.nth - 1), unit="D")
 
     def describe(self) -> str:
