@@ -39,6 +39,9 @@ def get_bytes(
     """The body of ``url``; raises :class:`SourceUnavailable`, :class:`RateLimited` or
     :class:`Blocked` with a message naming the URL."""
     http = session or requests.Session()
+    if params:
+        url = requests.Request("GET", url, params=params).prepare().url or url
+        params = None
     last_error = ""
     for attempt in range(retries + 1):
         wait = backoff * 2**attempt

@@ -9,6 +9,7 @@ user downloads by hand (``python -m data_sources import-file`` or the app's uplo
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import re
@@ -58,11 +59,12 @@ def _table(data: bytes, filename: str, sheet: str | int = 0) -> list[list[Any]]:
     try:
         if name.endswith(".xlsx"):
             frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet, header=None, dtype=object)
-        else:
-            frame = pd.read_csv(io.BytesIO(data), header=None, dtype=str, keep_default_na=False)
-    except (ValueError, pd.errors.ParserError, UnicodeDecodeError, KeyError) as exc:
+            return frame.where(frame.notna(), "").to_numpy().tolist()
+        text = data.decode("utf-8-sig")
+    except (ValueError, UnicodeDecodeError, KeyError) as exc:
         raise BadPayload(f"{filename}: not a readable table ({exc})") from exc
-    return frame.where(frame.notna(), "").to_numpy().tolist()
+    # csv.reader, not pandas: these files carry title lines of another width above the header.
+    return [[cell.strip() for cell in row] for row in csv.reader(text.splitlines())]
 
 
 def _frame_from_header(rows: list[list[Any]], first: str, needs: str, source: str) -> pd.DataFrame:

@@ -26,6 +26,15 @@ FIELDS = {
 }
 
 
+def _download_errors() -> dict[str, str]:
+    """yfinance's per-symbol errors of the last download (it prints them instead of raising)."""
+    try:
+        from yfinance import shared
+    except ImportError:
+        return {}
+    return dict(getattr(shared, "_ERRORS", {}))
+
+
 class YahooProvider:
     name = "yahoo"
     manual_page = None
@@ -52,7 +61,7 @@ class YahooProvider:
         except YFRateLimitError as exc:
             raise RateLimited("Yahoo Finance is rate limiting requests; try again later") from exc
         if frame is None or frame.empty:
-            errors = " ".join(str(v) for v in getattr(yf.shared, "_ERRORS", {}).values())
+            errors = " ".join(str(v) for v in _download_errors().values())
             if "Rate" in errors:
                 raise RateLimited("Yahoo Finance is rate limiting requests; try again later")
             raise SourceUnavailable(
@@ -72,7 +81,8 @@ class YahooProvider:
                 raw = payload[symbol]
             else:
                 raw = payload
-            raw = raw.rename(columns=FIELDS)[[c for c in FIELDS.values() if c in raw.columns]]
+            raw = raw.rename(columns=FIELDS)
+            raw = raw[[column for column in FIELDS.values() if column in raw.columns]]
             if "close" not in raw.columns:
                 continue
             frame = raw.astype("float64").dropna(how="all")
