@@ -1,0 +1,172 @@
+"""Performance statistics of a daily equity curve (SPEC section 4).
+
+With daily equity ``E_0 … E_n`` on trading days ``t_0 … t_n`` and daily returns
+``r_i = E_i / E_{i−1} − 1`` (``i ≥ 1``), excess returns ``x_i = r_i − f_i`` over the daily
+risk-free return ``f_i`` (0 unless given):
+
+- total return ``E_n / C − 1`` with ``C`` the starting capital (before any cost);
+- CAGR ``(E_n / C) ^ (365.25 / (t_n − t_0 in days)) − 1``;
+- annualised volatility ``std(r, ddof=1) · √252``;
+- Sharpe ``mean(x) / std(x, ddof=1) · √252``;
+- Sortino ``mean(x) / √mean(min(x, 0)²) · √252``;
+- maximum drawdown ``min(E_i / max_{j≤i} E_j − 1)``, with the peak (last high before the
+  trough), the trough, and the recovery (first close back at the peak's value, if any);
+- time in market: the share of days that end holding SPY.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+TRADING_DAYS = 252
+DAYS_PER_YEAR = 365.25
+
+
+@dataclass(frozen=True)
+class Drawdown:
+    """The deepest fall from a high: depth (a negative fraction) and its dates."""
+
+    depth: float
+    peak: pd.Timestamp | None
+    trough: pd.Timestamp | None
+    recovery: pd.Timestamp | None
+
+
+@dataclass(frozen=True)
+class Stats:
+    """Statistics of one equity curve; ratios are fractions (0.1 = 10 %)."""
+
+    start: pd.Timestamp
+    end: pd.Timestamp
+    final_equity: float
+    total_return: float
+    cagr: float
+    volatility: float
+    sharpe: float
+    sortino: float
+    max_drawdown: Drawdown
+    time_in_market: float
+    trades: int
+    win_share: float | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def max_drawdown(equity: np.ndarray, dates: pd.DatetimeIndex) -> Drawdown:
+    """The deepest drawdown of ``equity`` and its peak, trough and recovery dates."""
+    if len(equity) == 0:
+        return Drawdown(0.0, None, None, None)
+    running_high = np.maximum.accumulate(equity)
+    depth = equity / running_high - 1.0
+    trough = int(np.argmin(depth))
+    if depth[trough] >= 0:
+        return Drawdown(0.0, None, None, None)
+    peak = int(np.flatnonzero(equity[: trough + 1] == running_high[trough])[-1])
+    back = np.flatnonzero(equity[trough:] >= running_high[trough])
+    recovery = dates[trough + int(back[0])] if len(back) else None
+    return Drawdown(float(depth[trough]), dates[peak], dates[trough], recovery)
+
+
+def compute_stats(
+    equity: pd.Series,
+    capital: float,
+    invested: np.ndarray,
+    trades: int,
+    win_share: float | None,
+    risk_free: np.ndarray | None = None,
+) -> Stats:
+    """Statistics of a daily ``equity`` curve (see the module docstring for the formulas).
+
+    ``invested`` flags the days that end holding SPY; ``risk_free`` is the daily risk-free return
+    aligned with ``equity`` (its first value is unused).
+    """
+    values = equity.to_numpy(dtype=float)
+    dates = pd.DatetimeIndex(equity.index)
+    if len(values) == 0:
+        raise ValueError("no prices in the backtest window")
+    returns = values[1:] / values[:-1] - 1.0
+    excess = returns - (risk_free[1:] if risk_free is not None else 0.0)
+    days = (dates[-1] - dates[0]).days
+    growth = values[-1] / capital
+    cagr = growth ** (DAYS_PER_YEAR / days) - 1.0 if days > 0 and growth > 0 else float("nan")
+    return Stats(
+        start=dates[0],
+        end=dates[-1],
+        final_equity=float(values[-1]),
+        total_return=float(growth - 1.0),
+        cagr=float(cagr),
+        volatility=_annualised_std(returns),
+        sharpe=_ratio(excess, _std(excess)),
+        sortino=_ratio(
+            excess,
+            float(np.sqrt(np.mean(np.minimum(excess, 0.0) ** 2))) if len(excess) else float("nan"),
+        ),
+        max_drawdown=max_drawdown(values, dates),
+        time_in_market=float(np.mean(invested)) if len(invested) else 0.0,
+        trades=trades,
+        win_share=win_share,
+    )
+
+
+def _std(values: np.ndarray) -> float:
+    return float(np.std(values, ddof=1)) if len(values) > 1 else float("nan")
+
+
+def _annualised_std(values: np.ndarray) -> float:
+    return _std(values) * np.sqrt(TRADING_DAYS)
+
+
+def _ratio(excess: np.ndarray, scale: float) -> float:
+    if len(excess) < 2 or not scale or np.isnan(scale):
+        return float("nan")
+    return float(np.mean(excess) / scale * np.sqrt(TRADING_DAYS))
+
+
+STAT_LABELS: dict[str, str] = {
+    "total_return": "Total return",
+    "cagr": "CAGR",
+    "volatility": "Volatility (ann.)",
+    "sharpe": "Sharpe",
+    "sortino": "Sortino",
+    "max_drawdown": "Max drawdown",
+    "time_in_market": "Time in market",
+    "trades": "Trades",
+    "win_share": "Winning trades",
+}
+
+
+def stats_table(strategy: Stats, benchmark: Stats) -> pd.DataFrame:
+    """Strategy and benchmark side by side, formatted for display (rows = statistics)."""
+
+    def column(stats: Stats) -> list[str]:
+        dd = stats.max_drawdown
+        dd_text = (
+            f"{dd.depth:.1%} ({dd.peak.date()} → {dd.trough.date()})"
+            if dd.peak is not None and dd.trough is not None
+            else "0.0%"
+        )
+        return [
+            f"{stats.total_return:,.1%}",
+            f"{stats.cagr:.2%}",
+            f"{stats.volatility:.1%}",
+            _fmt(stats.sharpe),
+            _fmt(stats.sortino),
+            dd_text,
+            f"{stats.time_in_market:.0%}",
+            f"{stats.trades}",
+            "—" if stats.win_share is None else f"{stats.win_share:.0%}",
+        ]
+
+    return pd.DataFrame(
+        {"Strategy": column(strategy), "Buy & hold SPY": column(benchmark)},
+        index=list(STAT_LABELS.values()),
+    )
+
+
+def _fmt(value: float) -> str:
+    return "—" if value != value else f"{value:.2f}"
