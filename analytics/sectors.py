@@ -43,8 +43,11 @@ def relative_strength(
     """One row per sector: name, ``return_<L>`` and ``relative_<L>`` per lookback, and ``rank``
     (1 = strongest by ``relative_3M``). ``sectors`` maps symbol -> adjusted close series.
 
-    Raises ``ValueError`` when the benchmark has fewer closes than the longest lookback + 1.
+    Raises ``ValueError`` when no sector is given or the benchmark has fewer closes than the
+    longest lookback + 1.
     """
+    if not sectors:
+        raise ValueError("no sector ETF prices are loaded (yahoo:XLB … yahoo:XLY)")
     bench = benchmark.dropna()
     if as_of is not None:
         bench = bench.loc[: pd.Timestamp(as_of)]

@@ -134,6 +134,7 @@ STAT_LABELS: dict[str, str] = {
     "sharpe": "Sharpe",
     "sortino": "Sortino",
     "max_drawdown": "Max drawdown",
+    "drawdown_dates": "Drawdown peak → trough",
     "time_in_market": "Time in market",
     "trades": "Trades",
     "win_share": "Winning trades",
@@ -145,10 +146,10 @@ def stats_table(strategy: Stats, benchmark: Stats) -> pd.DataFrame:
 
     def column(stats: Stats) -> list[str]:
         dd = stats.max_drawdown
-        dd_text = (
-            f"{dd.depth:.1%} ({dd.peak.date()} → {dd.trough.date()})"
+        dd_dates = (
+            f"{dd.peak.date()} → {dd.trough.date()}"
             if dd.peak is not None and dd.trough is not None
-            else "0.0%"
+            else "—"
         )
         return [
             f"{stats.total_return:,.1%}",
@@ -156,7 +157,8 @@ def stats_table(strategy: Stats, benchmark: Stats) -> pd.DataFrame:
             f"{stats.volatility:.1%}",
             _fmt(stats.sharpe),
             _fmt(stats.sortino),
-            dd_text,
+            f"{dd.depth:.1%}",
+            dd_dates,
             f"{stats.time_in_market:.0%}",
             f"{stats.trades}",
             "—" if stats.win_share is None else f"{stats.win_share:.0%}",

@@ -1,10 +1,19 @@
-"""Investable app frame: navigation around the pages."""
+"""Investable: is the market investable this week, and why? (``streamlit run dashboard/app.py``)"""
 
 import streamlit as st
 
-st.set_page_config(page_title="Investable", layout="wide")
+from dashboard.controls import first_start, sidebar
+
+st.set_page_config(page_title="Investable", page_icon="📈", layout="wide")
 pages = [
-    st.Page("pages/overview.py", title="Overview", default=True),
-    st.Page("pages/data.py", title="Data"),
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/indicators.py", title="Indicators", icon=":material/checklist:"),
+    st.Page("pages/composite.py", title="Composite", icon=":material/stacked_line_chart:"),
+    st.Page("pages/levels.py", title="Levels & risk/reward", icon=":material/straighten:"),
+    st.Page("pages/regimes.py", title="Regimes", icon=":material/timeline:"),
+    st.Page("pages/data.py", title="Data", icon=":material/database:"),
 ]
-st.navigation(pages).run()
+navigation = st.navigation(pages)
+first_start()
+sidebar()
+navigation.run()

@@ -1,21 +1,135 @@
-"""Data: every series with source, range, rows and last error."""
+"""Data: every series with its source, range, freshness and last error; refresh; upload of the
+file-based sources; settings (indicator thresholds, backtest costs)."""
+
+from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from dashboard.state import data_dir, series_status
+from analytics.catalog import CATALOG
+from components.widgets import day
+from dashboard import state
+from dashboard.controls import refresh_with_progress
+from data_sources.errors import DataSourceError
+from data_sources.providers.files import FILE_PARSERS
 
+MANUAL_PAGES = {
+    "aaii:sentiment": "https://www.aaii.com/sentimentsurvey/sent_results (sentiment.xls)",
+    "naaim:exposure": "https://naaim.org/programs/naaim-exposure-index/ (the .xlsx or .csv)",
+    "cboe:total_put_call": "https://www.cboe.com/us/options/market_statistics/ (totalpc.csv "
+    "or a daily statistics JSON)",
+    "finra:margin_debt": "https://www.finra.org/rules-guidance/key-topics/margin-accounts/"
+    "margin-statistics (margin-statistics.xlsx)",
+    "shiller:earnings": "https://shillerdata.com/ (ie_data.xls)",
+}
+
+folder = state.data_dir()
 st.title("Data")
-rows = [
-    {
-        "Series": info.key,
-        "Source": info.source,
-        "First": info.first,
-        "Last": info.last,
-        "Rows": info.rows,
-        "Last refresh": info.fetched_at,
-        "Last error": info.last_error or "",
-    }
-    for info in series_status(data_dir())
-]
-st.dataframe(pd.DataFrame(rows), hide_index=True)
+st.caption(f"Reading from the {state.describe_source(folder)}.")
+
+status = state.series_status(folder)
+now = pd.Timestamp.now().normalize()
+rows = []
+for info in status:
+    age = (now - info.last).days if info.last is not None else None
+    rows.append(
+        {
+            "Series": info.key,
+            "Source": info.source,
+            "Frequency": info.frequency or "",
+            "First": day(info.first),
+            "Last": day(info.last),
+            "Days old": age,
+            "Rows": info.rows,
+            "Last refresh": day(info.fetched_at),
+            "Last error": info.last_error or "",
+        }
+    )
+table = pd.DataFrame(rows)
+errors = int((table["Last error"] != "").sum()) if len(table) else 0
+st.subheader(f"{len(table)} series" + (f", {errors} with an error" if errors else ""))
+st.dataframe(table, hide_index=True, height=min(36 * (len(table) + 1), 640))
+
+refresh_tab, upload_tab, settings_tab = st.tabs(["Refresh", "Load a file", "Settings"])
+
+with refresh_tab:
+    if folder:
+        st.info(
+            "The app reads a manifest folder (INVESTABLE_DATA_DIR), which it never writes. "
+            "Unset it to use the local store, which refreshes from the live sources."
+        )
+    else:
+        st.write(
+            "Fetches every series from Yahoo Finance, FRED, AAII, NAAIM, CBOE, FINRA and "
+            "Shiller, appends what is new, and keeps good data when a source fails."
+        )
+        st.caption(
+            "FRED key: "
+            + ("configured (from secrets or the environment)." if state.fred_key() else
+               "none; FRED's keyless CSV download is used.")
+        )  # fmt: skip
+        if st.button("Refresh now", type="primary", icon=":material/refresh:"):
+            refresh_with_progress(state.open_store(), "Refreshing from the live sources")
+
+with upload_tab:
+    if folder:
+        st.info("Loading files needs the local store: unset INVESTABLE_DATA_DIR.")
+    else:
+        st.write(
+            "When a site blocks scripts, download the file in a browser and load it here, in "
+            "the provider's own format."
+        )
+        key = st.selectbox("Series", list(FILE_PARSERS), format_func=lambda k: k)
+        st.caption(f"Download from {MANUAL_PAGES.get(key, 'the provider')}.")
+        upload = st.file_uploader("File", type=["xls", "xlsx", "csv", "json"])
+        if upload is not None and st.button("Load into the store"):
+            try:
+                added = state.open_store().import_file(key, upload.getvalue(), upload.name)
+            except (DataSourceError, ValueError, KeyError) as exc:
+                st.error(f"{upload.name} was not loaded, and the store is unchanged: {exc}")
+            else:
+                state.forget_data()
+                st.success(f"{upload.name}: {added} new rows for {key}.")
+
+with settings_tab:
+    with st.form("settings"):
+        st.markdown("**Backtest costs** (every buy and every sell)")
+        cost_columns = st.columns(4)
+        capital, commission, spread, cash = state.backtest_costs()
+        new_capital = cost_columns[0].number_input(
+            "Starting capital ($)", min_value=1_000.0, value=capital, step=10_000.0
+        )
+        new_commission = cost_columns[1].number_input(
+            "Commission ($)", min_value=0.0, max_value=1_000.0, value=commission, step=1.0
+        )
+        new_spread = cost_columns[2].number_input(
+            "Spread (basis points)", min_value=0.0, max_value=100.0, value=spread * 10_000,
+            step=0.5, help="2 bp = 0.02 %",
+        )  # fmt: skip
+        new_cash = cost_columns[3].radio(
+            "Cash earns", ["zero", "tbill"], index=["zero", "tbill"].index(cash),
+            format_func={"zero": "0 %", "tbill": "3-month T-bill"}.get,
+        )  # fmt: skip
+        st.markdown("**Indicator thresholds** (the reading is compared with these)")
+        chosen = dict(st.session_state.get("thresholds", {}))
+        threshold_columns = st.columns(3)
+        new_thresholds = {}
+        for i, spec in enumerate(spec for spec in CATALOG if not spec.is_calendar):
+            new_thresholds[spec.id] = threshold_columns[i % 3].number_input(
+                f"{spec.name} ({spec.unit})",
+                value=float(chosen.get(spec.id, spec.threshold)),
+                step=0.1,
+                format="%.2f",
+                help=spec.rule,
+            )
+        saved = st.form_submit_button("Apply", type="primary")
+    if saved:
+        st.session_state.update(
+            capital=new_capital, commission=new_commission, spread_bp=new_spread, cash=new_cash,
+            thresholds=new_thresholds,
+        )  # fmt: skip
+        st.success("Settings applied to every page for this session.")
+    if st.button("Back to the defaults"):
+        for name in ("capital", "commission", "spread_bp", "cash", "thresholds"):
+            st.session_state.pop(name, None)
+        st.rerun()

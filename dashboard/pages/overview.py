@@ -1,20 +1,190 @@
-"""Overview: SPY's latest price against its 200-day average."""
+"""Overview: invested or cash this week, and why — at a glance."""
 
+from __future__ import annotations
+
+import pandas as pd
 import streamlit as st
 
-from components.price import PLOTLY_CONFIG, moving_average, price_with_average
-from dashboard.state import data_dir, load_all
+from analytics.backtest import spy_total_return
+from analytics.gauge import gauge_as_of
+from analytics.levels import price_for_levels
+from analytics.regimes import DEFAULT_BULL, bull_market_distance, uptrend_distance
+from analytics.sectors import relative_strength
+from components.figures import gauge_figure, price_figure, sectors_figure
+from components.price import moving_average
+from components.widgets import chart, day, number, state_badge
+from dashboard import state
+from data_sources.catalog import SECTORS
 
-st.title("Overview")
-series = load_all(data_dir())
-spy = series.get("yahoo:SPY")
-if spy is None or spy.empty:
-    st.warning("No SPY prices in the store. Load data on the Data page.")
-else:
-    close = spy["adj_close"].dropna()
-    average = moving_average(close).iloc[-1]
+view = state.current_view()
+if view is None:
+    st.stop()
+model, as_of = view.model, view.as_of
+snapshot = model.snapshot(as_of)
+series = state.load_all(state.data_dir())
+
+st.title("Is the market investable this week?")
+trade = day(snapshot.trade_date) if snapshot.trade_date is not None else "the next trading day"
+st.caption(
+    f"Decision on Friday close **{day(snapshot.decision_date)}**, traded at the close of "
+    f"**{trade}**." + ("" if view.latest else "  Historical view: data published by then only.")
+)
+
+# ---- the decision -------------------------------------------------------------------------
+decision, composite, *category_columns = st.columns([1.3, 1.1, 1, 1, 1, 1])
+with decision:
+    st.markdown(f"### {'INVESTED' if snapshot.invested else 'CASH'}")
+    state_badge(snapshot.invested, "Hold SPY", "Hold cash")
+with composite:
     st.metric(
-        "SPY close", f"{close.iloc[-1]:,.2f}", f"{close.iloc[-1] / average - 1:+.1%} vs 200-day"
+        "Composite",
+        number(snapshot.composite),
+        f"threshold {snapshot.invest_threshold:.2f}",
+        delta_color="off",
+        delta_arrow="off",
+        help="Share of the available indicators that say invested.",
     )
-    fig = price_with_average(close.iloc[-1260:], "SPY and its 200-day average", "Yahoo Finance")
-    st.plotly_chart(fig, config=PLOTLY_CONFIG)
+    st.caption(f"{snapshot.available} of {snapshot.total} indicators available")
+for column, (name, score) in zip(category_columns, snapshot.categories.items(), strict=True):
+    used, size = snapshot.category_counts[name]
+    column.metric(
+        name, number(score), f"{used} of {size} available", delta_color="off", delta_arrow="off"
+    )
+
+# ---- what changed ---------------------------------------------------------------------------
+previous = model.previous_decision_date(snapshot.decision_date)
+left, right = st.columns([1.15, 1])
+with left:
+    st.subheader("What changed this week")
+    if previous is None:
+        st.write("This is the first week of the history.")
+    else:
+        changes = model.changes(previous, snapshot.decision_date)
+        before = model.composite.get(previous)
+        st.caption(
+            f"{day(previous)} → {day(snapshot.decision_date)}: composite "
+            f"{number(before)} → {number(snapshot.composite)}"
+        )
+        if changes.empty:
+            st.write("No indicator changed its vote.")
+        else:
+
+            def vote(value: float | None) -> str:
+                return (
+                    "unavailable"
+                    if value is None or pd.isna(value)
+                    else ("invested" if value == 1 else "cash")
+                )
+
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Indicator": changes["name"],
+                        "Category": changes["category"],
+                        "Was": changes["before"].map(vote),
+                        "Now": changes["after"].map(vote),
+                        "Reading": changes["reading_after"].map(number),
+                    }
+                ),
+                hide_index=True,
+            )
+
+# ---- regimes --------------------------------------------------------------------------------
+with right:
+    st.subheader("Market regime")
+    index_frame = series.get("yahoo:^GSPC")
+    if index_frame is None or index_frame.empty:
+        index_frame = series.get("yahoo:SPY")
+    close, _ = price_for_levels(index_frame)
+    try:
+        bull = bull_market_distance(close, as_of).loc[DEFAULT_BULL]
+        uptrend = uptrend_distance(close, as_of)
+        qualifying = uptrend[uptrend["qualifies"]]
+        st.markdown("**Bull market** (20 % above the 155-day low)")
+        state_badge(bool(bull["qualifies"]), "Bull market", "No bull market")
+        st.caption(bull["text"] or bull["note"])
+        st.markdown("**Investable uptrend** (any window)")
+        state_badge(not qualifying.empty, "Investable uptrend", "No investable uptrend")
+        if not qualifying.empty:
+            st.caption("Qualifying windows: " + ", ".join(f"{d} days" for d in qualifying.index))
+        elif uptrend["rise_gap"].notna().any():
+            nearest = uptrend.loc[uptrend["rise_gap"].idxmax()]
+            st.caption(f"Closest: {nearest.name} days, {nearest['text']}")
+    except ValueError as exc:
+        st.info(f"Regimes unavailable: {exc}")
+
+# ---- price against its 200-day average --------------------------------------------------------
+st.subheader("SPY against its 200-day average")
+try:
+    spy, price_note = spy_total_return(series)
+except ValueError as exc:
+    st.info(str(exc))
+else:
+    spy = spy.loc[:as_of]
+    average = moving_average(spy)
+    if average.notna().any():
+        gap = spy.iloc[-1] / average.iloc[-1] - 1
+        st.metric("SPY close", f"{spy.iloc[-1]:,.2f}", f"{gap:+.1%} vs 200-day")
+    shown = spy.loc[as_of - pd.DateOffset(years=2) :]
+    averages = pd.DataFrame({"200-day average": average}).loc[shown.index]
+    chart(
+        price_figure(shown, averages, "SPY and its 200-day average", f"Yahoo Finance, {price_note}")
+    )
+
+# ---- sentiment gauge and sectors ----------------------------------------------------------------
+gauge_column, sector_column = st.columns([1, 1.4])
+with gauge_column:
+    reading = gauge_as_of(model.readings(), as_of)
+    if reading.date is None:
+        st.info("The sentiment gauge needs at least a year of weekly readings.")
+    else:
+        chart(
+            gauge_figure(
+                reading.value,
+                reading.band,
+                "Sentiment gauge",
+                f"{reading.available} of {reading.total} model readings vs their past 5 years",
+                reading.date,
+            )
+        )
+        st.caption(
+            " · ".join(
+                f"{label}: {value:.0f}"
+                for label, value in reading.history.items()
+                if value == value
+            )
+        )
+with sector_column:
+    closes = {}
+    for symbol in SECTORS:
+        frame = series.get(f"yahoo:{symbol}")
+        if frame is not None and not frame.empty:
+            closes[symbol] = frame["adj_close" if "adj_close" in frame else "close"]
+    try:
+        spy_close, _ = spy_total_return(series)
+        table = relative_strength(closes, spy_close, as_of)
+    except ValueError as exc:
+        st.info(f"Sector relative strength unavailable: {exc}")
+    else:
+        chart(
+            sectors_figure(
+                table,
+                "relative_3M",
+                "Sectors against SPY, last 3 months",
+                "Yahoo Finance, Select Sector SPDRs against SPY (adjusted closes)",
+                table.attrs["as_of"],
+            )
+        )
+
+# ---- freshness ---------------------------------------------------------------------------
+with st.expander("Data freshness and unavailable indicators", expanded=not view.latest):
+    rows = [
+        {
+            "Indicator": row.name,
+            "Category": row.category,
+            "Data to": day(row.last_observation),
+            "Status": "available" if row.available else row.reason,
+        }
+        for row in snapshot.indicators
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)

@@ -71,3 +71,14 @@ def test_real_sectors_against_an_independent_calculation(shared_source) -> None:
         shared_source.load("yahoo:SPY")["adj_close"],
     )
     assert table.loc["XLK", "relative_3M"] == pytest.approx(expected, rel=1e-12)
+
+
+def test_no_sectors_is_a_clear_error() -> None:
+    import pandas as pd
+    import pytest
+
+    from analytics.sectors import relative_strength
+
+    spy = pd.Series(range(1, 200), index=pd.bdate_range("2024-01-01", periods=199), dtype=float)
+    with pytest.raises(ValueError, match="no sector ETF prices"):
+        relative_strength({}, spy)

@@ -1,0 +1,360 @@
+"""Report-ready Plotly figures: data in, ``go.Figure`` out; no Streamlit, no rules.
+
+Every figure carries a title, an "As of" stamp and its data source (``finish``), uses one light
+template and one palette, and exports at 2× through ``PLOTLY_CONFIG`` (components.price).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+INK = "#1f2937"
+MUTED = "#6b7280"
+PRICE = "#1f4e79"
+STRATEGY = "#0f766e"
+BENCHMARK = "#9ca3af"
+THRESHOLD = "#b91c1c"
+CASH_SHADE = "rgba(185, 28, 28, 0.08)"
+BULL_SHADE = "rgba(22, 163, 74, 0.12)"
+UPTREND_SHADE = "rgba(37, 99, 235, 0.35)"
+CATEGORY_COLOURS = {
+    "Technicals": "#1f77b4",
+    "Sentiment": "#ff7f0e",
+    "Rates": "#2ca02c",
+    "Macro": "#9467bd",
+}
+LEVEL_COLOURS = {
+    "moving_average": "#7c3aed",
+    "fibonacci": "#d97706",
+    "drawdown": "#dc2626",
+    "channel": "#0891b2",
+}
+GAUGE_BANDS = (
+    (0, 25, "#b91c1c", "Extreme Fear"),
+    (25, 45, "#f97316", "Fear"),
+    (45, 56, "#facc15", "Neutral"),
+    (56, 76, "#84cc16", "Greed"),
+    (76, 100, "#15803d", "Extreme Greed"),
+)
+
+
+def finish(
+    fig: go.Figure, title: str, as_of: pd.Timestamp | None, source: str, height: int = 460
+) -> go.Figure:
+    """Title with an "As of" line, the source under the plot, one template and legend style."""
+    stamp = f"As of {pd.Timestamp(as_of):%Y-%m-%d}" if as_of is not None else ""
+    fig.update_layout(
+        title={"text": f"{title}<br><sup>{stamp}</sup>", "x": 0.01, "xanchor": "left"},
+        template="plotly_white",
+        height=height,
+        font={"family": "Inter, Helvetica, Arial, sans-serif", "size": 13, "color": INK},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        margin={"t": 90, "b": 60, "l": 60, "r": 30},
+        hovermode="x unified",
+    )
+    fig.add_annotation(
+        text=f"Source: {source}",
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=0,
+        yshift=-48,
+        xanchor="left",
+        showarrow=False,
+        font={"size": 11, "color": MUTED},
+    )
+    return fig
+
+
+def bands_of(flags: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """Runs of True as (first day, day the run ends) — the end is the next date after the run so
+    that a shaded band covers its last day; the final run ends on the last date."""
+    values = flags.fillna(False).astype(bool).to_numpy()
+    if not values.any():
+        return []
+    dates = pd.DatetimeIndex(flags.index)
+    edges = np.diff(np.r_[0, values.astype(int), 0])
+    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
+    return [(dates[s], dates[min(e, len(dates) - 1)]) for s, e in zip(starts, ends, strict=True)]
+
+
+def shade(
+    fig: go.Figure,
+    bands: Iterable[tuple[pd.Timestamp, pd.Timestamp]],
+    colour: str,
+    y0: float = 0,
+    y1: float = 1,
+) -> None:
+    """Shade date ranges across the whole plot height (or the paper fraction ``y0``–``y1``)."""
+    shapes = [
+        {
+            "type": "rect",
+            "xref": "x",
+            "yref": "paper",
+            "x0": start,
+            "x1": end,
+            "y0": y0,
+            "y1": y1,
+            "fillcolor": colour,
+            "line": {"width": 0},
+            "layer": "below",
+        }
+        for start, end in bands
+    ]
+    fig.update_layout(shapes=[*fig.layout.shapes, *shapes])
+
+
+def log_axis(
+    fig: go.Figure, values: Iterable[float], tickformat: str = "$~s", **where: int
+) -> None:
+    """A log y axis with ticks at 1, 2 and 5 × powers of ten (dollars by default)."""
+    finite = [v for v in values if v == v and v > 0]
+    if not finite:
+        return
+    low, high = min(finite), max(finite)
+    ticks = [
+        m * 10.0**e
+        for e in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+        for m in (1, 2, 5)
+        if low / 1.5 <= m * 10.0**e <= high * 1.5
+    ]
+    fig.update_yaxes(type="log", tickvals=ticks, tickformat=tickformat, **where)
+
+
+def price_figure(
+    close: pd.Series,
+    averages: pd.DataFrame | None,
+    title: str,
+    source: str,
+    log: bool = False,
+) -> go.Figure:
+    """A close with optional average lines."""
+    fig = go.Figure()
+    fig.add_scatter(x=close.index, y=close.to_numpy(), name="Close", line={"color": PRICE})
+    for i, column in enumerate(averages.columns if averages is not None else []):
+        fig.add_scatter(
+            x=averages.index,
+            y=averages[column].to_numpy(),
+            name=column,
+            line={"width": 1.6, "dash": "solid" if i == 0 else "dot"},
+        )
+    if log:
+        fig.update_yaxes(type="log")
+    return finish(fig, title, close.index[-1] if len(close) else None, source)
+
+
+def indicator_figure(
+    equity: pd.Series,
+    benchmark: pd.Series,
+    position: pd.Series,
+    reading: pd.Series,
+    threshold: float,
+    title: str,
+    reading_label: str,
+    source: str,
+    as_of: pd.Timestamp,
+) -> go.Figure:
+    """The classic indicator chart: the strategy's equity against buy and hold (log scale) on
+    top, the reading and its threshold below, the periods in cash shaded over both."""
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.06
+    )
+    fig.add_scatter(
+        x=equity.index, y=equity.to_numpy(), name="Following the signal", row=1, col=1,
+        line={"color": STRATEGY, "width": 1.8},
+    )  # fmt: skip
+    fig.add_scatter(
+        x=benchmark.index, y=benchmark.to_numpy(), name="Buy & hold SPY", row=1, col=1,
+        line={"color": BENCHMARK, "width": 1.4},
+    )  # fmt: skip
+    shown = reading.loc[equity.index[0] :] if len(equity) else reading
+    fig.add_scatter(
+        x=shown.index, y=shown.to_numpy(), name=reading_label, row=2, col=1,
+        line={"color": PRICE, "width": 1.3, "shape": "hv"},
+    )  # fmt: skip
+    fig.add_hline(
+        y=threshold, line={"color": THRESHOLD, "dash": "dash", "width": 1.2}, row=2, col=1,
+        annotation_text=f"threshold {threshold:g}", annotation_position="top left",
+        annotation_font={"color": THRESHOLD, "size": 11},
+    )  # fmt: skip
+    shade(fig, bands_of(position == 0), CASH_SHADE)
+    log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()], row=1, col=1)
+    fig.update_yaxes(title_text="equity (log)", row=1, col=1)
+    fig.update_yaxes(title_text=reading_label, row=2, col=1)
+    fig.add_annotation(
+        text="shaded: in cash", xref="paper", yref="paper", x=1, y=0, yshift=-48,
+        xanchor="right", showarrow=False, font={"size": 11, "color": MUTED},
+    )  # fmt: skip
+    return finish(fig, title, as_of, source, height=520)
+
+
+def composite_figure(
+    composite: pd.Series,
+    categories: pd.DataFrame,
+    threshold: float,
+    title: str,
+    source: str,
+    as_of: pd.Timestamp,
+    show_categories: bool = True,
+) -> go.Figure:
+    """The composite with its threshold and, optionally, the four category scores; the weeks
+    the composite says invested are shaded."""
+    fig = go.Figure()
+    if show_categories:
+        for name in categories.columns:
+            fig.add_scatter(
+                x=categories.index, y=categories[name].to_numpy(), name=name,
+                line={"width": 1, "color": CATEGORY_COLOURS.get(name), "shape": "hv"},
+                opacity=0.55,
+            )  # fmt: skip
+    fig.add_scatter(
+        x=composite.index, y=composite.to_numpy(), name="Composite",
+        line={"color": INK, "width": 2.2, "shape": "hv"},
+    )  # fmt: skip
+    fig.add_hline(
+        y=threshold, line={"color": THRESHOLD, "dash": "dash"},
+        annotation_text=f"invested above {threshold:.2f}", annotation_position="top left",
+        annotation_font={"color": THRESHOLD},
+    )  # fmt: skip
+    shade(fig, bands_of(composite > threshold), BULL_SHADE)
+    fig.update_yaxes(range=[-0.02, 1.02], title_text="share of indicators saying invested")
+    fig.add_annotation(
+        text="shaded: invested", xref="paper", yref="paper", x=1, y=0, yshift=-48,
+        xanchor="right", showarrow=False, font={"size": 11, "color": MUTED},
+    )  # fmt: skip
+    return finish(fig, title, as_of, source)
+
+
+def equity_figure(
+    equity: pd.Series, benchmark: pd.Series, position: pd.Series, title: str, source: str
+) -> go.Figure:
+    """Strategy against buy and hold (log scale), cash periods shaded."""
+    fig = go.Figure()
+    fig.add_scatter(
+        x=equity.index, y=equity.to_numpy(), name="Following the signal",
+        line={"color": STRATEGY, "width": 1.8},
+    )  # fmt: skip
+    fig.add_scatter(
+        x=benchmark.index, y=benchmark.to_numpy(), name="Buy & hold SPY",
+        line={"color": BENCHMARK, "width": 1.4},
+    )  # fmt: skip
+    shade(fig, bands_of(position == 0), CASH_SHADE)
+    log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()])
+    fig.update_yaxes(title_text="equity (log)")
+    fig.add_annotation(
+        text="shaded: in cash", xref="paper", yref="paper", x=1, y=0, yshift=-48,
+        xanchor="right", showarrow=False, font={"size": 11, "color": MUTED},
+    )  # fmt: skip
+    return finish(fig, title, equity.index[-1], source)
+
+
+def levels_figure(
+    close: pd.Series,
+    averages: pd.DataFrame,
+    channel: pd.DataFrame,
+    levels: pd.DataFrame,
+    title: str,
+    source: str,
+) -> go.Figure:
+    """Price with its averages and channel, each level a labelled horizontal line.
+
+    ``levels``: columns ``name``, ``kind``, ``value`` (the moving averages are drawn as lines,
+    so their rows are skipped here).
+    """
+    fig = go.Figure()
+    fig.add_scatter(x=close.index, y=close.to_numpy(), name="Close", line={"color": PRICE})
+    for column in averages.columns:
+        shown = averages[column].reindex(close.index)
+        fig.add_scatter(
+            x=shown.index, y=shown.to_numpy(), name=column.removesuffix(" average"),
+            line={"width": 1.3, "dash": "dot" if "week" in column else "solid"},
+        )  # fmt: skip
+    if not channel.empty:
+        for edge, dash in (("upper", "dash"), ("mid", "dot"), ("lower", "dash")):
+            fig.add_scatter(
+                x=channel.index, y=channel[edge].to_numpy(), name="Channel",
+                line={"color": LEVEL_COLOURS["channel"], "dash": dash, "width": 1.2},
+                showlegend=edge == "upper", legendgroup="channel",
+            )  # fmt: skip
+    drawn = levels[~levels["kind"].isin(["moving_average", "channel"])].sort_values("value")
+    values = [*close.to_numpy(), *drawn["value"]]
+    gap = (max(values) - min(values)) * 0.035 if values else 0
+    label_y = -np.inf
+    for row in drawn.itertuples():
+        colour = LEVEL_COLOURS.get(row.kind, MUTED)
+        fig.add_hline(y=row.value, line={"color": colour, "width": 1, "dash": "dashdot"})
+        label_y = max(row.value, label_y + gap)  # keep labels of close levels apart
+        fig.add_annotation(
+            text=f"{row.name} {row.value:,.0f}", x=1, xref="paper", xanchor="left",
+            y=label_y, yref="y", showarrow=False, font={"size": 10, "color": colour},
+        )  # fmt: skip
+    finish(fig, title, close.index[-1], source, height=580)
+    fig.update_layout(margin={"r": 240})
+    return fig
+
+
+def regimes_figure(
+    close: pd.Series,
+    bull: pd.Series,
+    uptrend: pd.Series,
+    title: str,
+    source: str,
+    bull_label: str,
+) -> go.Figure:
+    """Price (log) with bull-market weeks shaded full height and investable uptrends as a band
+    along the bottom."""
+    fig = go.Figure()
+    fig.add_scatter(x=close.index, y=close.to_numpy(), name="Close", line={"color": PRICE})
+    shade(fig, bands_of(bull.reindex(close.index)), BULL_SHADE)
+    shade(fig, bands_of(uptrend.reindex(close.index)), UPTREND_SHADE, y0=0, y1=0.06)
+    for name, colour in ((bull_label, BULL_SHADE), ("Investable uptrend", UPTREND_SHADE)):
+        fig.add_scatter(
+            x=[None], y=[None], mode="markers", name=name,
+            marker={"size": 12, "symbol": "square", "color": colour},
+        )  # fmt: skip
+    log_axis(fig, close.to_numpy(), tickformat=",.0f")
+    return finish(fig, title, close.index[-1], source, height=520)
+
+
+def gauge_figure(value: float, band: str, title: str, source: str, as_of) -> go.Figure:
+    """The 0–100 sentiment gauge with its five bands."""
+    fig = go.Figure(
+        go.Indicator(
+            mode="gauge+number",
+            value=round(value),
+            number={"suffix": f"  {band}", "font": {"size": 30}},
+            gauge={
+                "axis": {"range": [0, 100], "tickvals": [0, 25, 45, 56, 76, 100]},
+                "bar": {"color": INK, "thickness": 0.25},
+                "steps": [
+                    {"range": [low, high], "color": colour} for low, high, colour, _ in GAUGE_BANDS
+                ],
+            },
+        )
+    )
+    return finish(fig, title, as_of, source, height=320)
+
+
+def sectors_figure(table: pd.DataFrame, column: str, title: str, source: str, as_of) -> go.Figure:
+    """Horizontal bars of each sector's relative strength against SPY (in %)."""
+    ordered = table.dropna(subset=[column]).sort_values(column)
+    values = ordered[column].to_numpy() * 100
+    fig = go.Figure(
+        go.Bar(
+            x=values,
+            y=[f"{name} ({symbol})" for symbol, name in ordered["sector"].items()],
+            orientation="h",
+            marker={"color": np.where(values >= 0, STRATEGY, THRESHOLD)},
+            text=[f"{v:+.1f} %" for v in values],
+            textposition="auto",
+            insidetextanchor="middle",
+        )
+    )
+    fig.update_xaxes(ticksuffix=" %", zeroline=True, zerolinecolor=MUTED)
+    fig.update_layout(hovermode="closest", showlegend=False)
+    return finish(fig, title, as_of, source, height=420)

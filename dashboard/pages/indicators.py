@@ -1,0 +1,98 @@
+"""Indicators: each of the 21 by category — reading against threshold, vote, rule, source, and
+the classic chart (backtest equity against buy and hold above the reading and its threshold)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.model import CATEGORIES, IndicatorRow
+from components.figures import indicator_figure
+from components.widgets import chart, day, number, state_badge
+from dashboard import state
+
+RULE_WORDS = {">": "above", ">=": "at or above", "<": "below", "<=": "at or below"}
+
+view = state.current_view()
+if view is None:
+    st.stop()
+model, as_of = view.model, view.as_of
+snapshot = model.snapshot(as_of)
+results = state.backtests(as_of)
+
+st.title("Indicators")
+category = (
+    st.segmented_control(
+        "Category", CATEGORIES, default=CATEGORIES[0], key="category", bind="query-params"
+    )
+    or CATEGORIES[0]
+)
+rows = [row for row in snapshot.indicators if row.category == category]
+score = snapshot.categories[category]
+used, size = snapshot.category_counts[category]
+st.caption(
+    f"{category}: score {number(score)} ({used} of {size} available) on "
+    f"{day(snapshot.decision_date)}. Each chart: following the indicator alone (100 % SPY when "
+    "it says invested, cash otherwise, $10 + 0.02 % per trade) against buy and hold; the "
+    "reading and its threshold below; weeks in cash shaded."
+)
+
+
+def weekly(values: pd.Series) -> pd.Series:
+    """Daily curve -> its Friday closes (keeps the charts light)."""
+    return values.resample("W-FRI").last().dropna()
+
+
+def show(row: IndicatorRow) -> None:
+    spec = model.indicators[row.id].spec
+    text, figure = st.columns([1, 2.4])
+    with text:
+        st.markdown(f"#### {row.name}")
+        state_badge(None if row.score is None else row.score == 1)
+        unit = "" if row.unit in ("flag", "ratio", "index") else f" {row.unit}"
+        if row.available:
+            st.metric(
+                "Reading",
+                f"{number(row.reading)}{unit}",
+                f"invested when {RULE_WORDS[spec.invested_when]} {row.threshold:g}{unit}",
+                delta_color="off",
+                delta_arrow="off",
+            )
+        else:
+            st.warning(row.reason, icon="⚠️")
+        st.markdown(f"**Rule.** {row.rule}")
+        st.caption(spec.description)
+        st.caption(
+            f"{row.attribution} ({row.source_key or 'calendar'}), data to "
+            f"{day(row.last_observation)}; published {spec.release.describe()}."
+        )
+    with figure:
+        result = results.get(row.id)
+        if result is None:
+            st.info(f"No backtest: {row.name} has no score on any date ({row.reason}).")
+            return
+        reading = model.indicators[row.id].reading.loc[:as_of].dropna()
+        fig = indicator_figure(
+            weekly(result.equity),
+            weekly(result.benchmark),
+            weekly(result.position),
+            reading,
+            row.threshold,
+            f"{row.name}: following it vs buy and hold",
+            f"reading ({row.unit})",
+            f"{row.attribution.removeprefix('Data: ')}; SPY adjusted closes (Yahoo Finance)",
+            as_of,
+        )
+        chart(fig, key=f"chart-{row.id}")
+        stats, bench = result.stats, result.benchmark_stats
+        st.caption(
+            f"CAGR {stats.cagr:.1%} vs {bench.cagr:.1%} buy and hold · max drawdown "
+            f"{stats.max_drawdown.depth:.0%} vs {bench.max_drawdown.depth:.0%} · "
+            f"{stats.time_in_market:.0%} of the time in SPY · {stats.trades} trades since "
+            f"{day(result.equity.index[0])}"
+        )
+
+
+for row in rows:
+    with st.container(border=True):
+        show(row)

@@ -1,0 +1,141 @@
+"""Regimes: bull-market and investable-uptrend bands over price, and the distance to each rule."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from analytics.levels import price_for_levels
+from analytics.regimes import (
+    BULL_DEFINITIONS,
+    bull_market_distance,
+    bull_markets,
+    investable_uptrend,
+    sell_stop,
+    uptrend_distance,
+)
+from components.figures import regimes_figure
+from components.widgets import chart, day, percent, state_badge
+from dashboard import state
+
+SYMBOLS = {"yahoo:^GSPC": "S&P 500 index", "yahoo:SPY": "SPY"}
+BULL_NAMES = {
+    "A": "A: 30 % above the 50-day low",
+    "B": "B: 13 % above the 155-day low",
+    "B_modified": "B-modified: 20 % above the 155-day low",
+}
+PERIODS = {"2 years": 2, "5 years": 5, "10 years": 10, "20 years": 20, "All": None}
+
+view = state.current_view()
+if view is None:
+    st.stop()
+as_of = view.as_of
+series = state.load_all(state.data_dir())
+available = {key: label for key, label in SYMBOLS.items() if key in series}
+if not available:
+    st.info("No S&P 500 or SPY prices yet. Load data on the **Data** page.")
+    st.stop()
+
+st.title("Regimes")
+controls = st.columns([1, 1.4, 1])
+symbol = controls[0].selectbox("Price", list(available), format_func=available.get)
+definition = controls[1].selectbox(
+    "Bull-market rule", list(BULL_DEFINITIONS), index=list(BULL_DEFINITIONS).index("B_modified"),
+    format_func=lambda name: BULL_NAMES.get(name, name),
+)  # fmt: skip
+period = controls[2].selectbox("Period", list(PERIODS), index=1)
+
+close, price_note = price_for_levels(series[symbol])
+close = close.loc[:as_of].dropna()
+try:
+    bull = bull_markets(close)[definition]
+    uptrend = investable_uptrend(close)["any"]
+    bull_now = bull_market_distance(close, as_of)
+    uptrend_now = uptrend_distance(close, as_of)
+except ValueError as exc:
+    st.info(f"Regimes unavailable: {exc}")
+    st.stop()
+
+years = PERIODS[period]
+start = close.index[0] if years is None else as_of - pd.DateOffset(years=years)
+chart(
+    regimes_figure(
+        close.loc[start:],
+        bull.loc[start:],
+        uptrend.loc[start:],
+        f"{available[symbol]}: bull markets (shaded) and investable uptrends (bottom band)",
+        f"Yahoo Finance / FRED, {price_note}",
+        BULL_NAMES.get(definition, definition).split(":")[0] + " bull market",
+    )
+)
+
+left, right = st.columns([1, 1.25])
+with left:
+    st.subheader(f"Bull market on {day(close.index[-1])}")
+    state_badge(bool(bull_now.at[definition, "qualifies"]), "Bull market", "No bull market")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Rule": [BULL_NAMES.get(name, name) for name in bull_now.index],
+                "Low in the window": [
+                    f"{low:,.2f} on {day(date)}" if low == low else "—"
+                    for low, date in zip(bull_now["low"], bull_now["low_date"], strict=True)
+                ],
+                "Now": [
+                    text or note
+                    for text, note in zip(bull_now["text"], bull_now["note"], strict=True)
+                ],
+                "Qualifies": bull_now["qualifies"],
+            }
+        ),
+        hide_index=True,
+    )
+with right:
+    st.subheader("Investable uptrend")
+    state_badge(bool(uptrend_now["qualifies"].any()), "Investable uptrend", "No uptrend")
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "Window": [f"{days} days" for days in uptrend_now.index],
+                "Needs": [
+                    f"{rise * 100:g} % and {int(up)} up days"
+                    for rise, up in zip(
+                        uptrend_now["required_rise"], uptrend_now["required_up_days"], strict=True
+                    )
+                ],
+                "Now": [
+                    text or note
+                    for text, note in zip(uptrend_now["text"], uptrend_now["note"], strict=True)
+                ],
+                "Rise short by": [
+                    percent(-gap, 1) if gap < 0 else "" for gap in uptrend_now["rise_gap"].fillna(0)
+                ],
+                "Qualifies": uptrend_now["qualifies"],
+            }
+        ),
+        hide_index=True,
+    )
+
+st.subheader("Trailing sell stop")
+st.caption(
+    "Our simple model: from the start of the latest investable uptrend, a stop 6 % below the "
+    "highest close; a close at or below it sells everything, and each later day the uptrend "
+    "holds buys back 10 %."
+)
+try:
+    stops = sell_stop(close, as_of=as_of)
+except ValueError as exc:
+    st.info(str(exc))
+else:
+    last = stops.iloc[-1]
+    cols = st.columns(4)
+    cols[0].metric("Since", day(stops.index[0]))
+    cols[1].metric("Highest close", f"{last['highest']:,.2f}")
+    cols[2].metric(
+        "Stop", f"{last['stop']:,.2f}", percent(last["stop"] / last["close"] - 1, 1, True)
+    )
+    cols[3].metric("Exposure", percent(last["exposure"], 0))
+    actions = stops[stops["action"] != ""]
+    if not actions.empty:
+        with st.expander(f"Stop and re-entry days ({len(actions)})"):
+            st.dataframe(actions[["close", "stop", "exposure", "action"]].iloc[::-1])
