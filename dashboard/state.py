@@ -48,6 +48,23 @@ def source(folder: str | None) -> SeriesSource:
     return FolderSource(folder) if folder else open_store()
 
 
+PROVIDERS = {
+    "yahoo": "Yahoo Finance",
+    "fred": "FRED",
+    "aaii": "AAII",
+    "naaim": "NAAIM",
+    "cboe": "CBOE",
+    "finra": "FINRA",
+    "shiller": "Robert Shiller",
+}
+
+
+def provider_label(key: str) -> str:
+    """``yahoo:SPY`` -> "Yahoo Finance (SPY)"."""
+    prefix, _, symbol = key.partition(":")
+    return f"{PROVIDERS.get(prefix, prefix)} ({symbol})"
+
+
 def describe_source(folder: str | None) -> str:
     return f"folder {folder}" if folder else f"local store {open_store().root}"
 

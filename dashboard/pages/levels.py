@@ -59,7 +59,7 @@ chart(
         levels.channel.loc[shown_from:],
         table,
         f"{available[symbol]}: averages, retracements and trading channel",
-        f"Yahoo Finance / FRED, {price_note}",
+        f"{state.provider_label(symbol)}, {price_note}",
     )
 )
 

@@ -23,7 +23,25 @@ model, as_of = view.model, view.as_of
 snapshot = model.snapshot(as_of)
 series = state.load_all(state.data_dir())
 
-st.title("Is the market investable this week?")
+title, action = st.columns([4, 1], vertical_alignment="bottom")
+title.title("Is the market investable this week?")
+with action:
+    if st.button(
+        "Weekly report",
+        icon=":material/description:",
+        help="Decision, indicator table and key charts as one HTML file with 2× PNG charts",
+    ):
+        from dashboard.report import weekly_report
+
+        with st.spinner("Drawing the charts…"):
+            document = weekly_report(model, series, as_of)
+        st.download_button(
+            "Download",
+            document,
+            file_name=f"investable-{as_of.date()}.html",
+            mime="text/html",
+            icon=":material/download:",
+        )
 trade = day(snapshot.trade_date) if snapshot.trade_date is not None else "the next trading day"
 st.caption(
     f"Decision on Friday close **{day(snapshot.decision_date)}**, traded at the close of "
@@ -171,7 +189,7 @@ with sector_column:
                 table,
                 "relative_3M",
                 "Sectors against SPY, last 3 months",
-                "Yahoo Finance, Select Sector SPDRs against SPY (adjusted closes)",
+                "Yahoo Finance, sector SPDRs vs SPY, adjusted closes",
                 table.attrs["as_of"],
             )
         )

@@ -64,7 +64,7 @@ chart(
         bull.loc[start:],
         uptrend.loc[start:],
         f"{available[symbol]}: bull markets (shaded) and investable uptrends (bottom band)",
-        f"Yahoo Finance / FRED, {price_note}",
+        f"{state.provider_label(symbol)}, {price_note}",
         BULL_NAMES.get(definition, definition).split(":")[0] + " bull market",
     )
 )

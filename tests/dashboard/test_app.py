@@ -205,3 +205,12 @@ def test_first_start_offline_explains_without_a_traceback(monkeypatch, tmp_path)
     assert any("Load data on the **Data** page" in i.value for i in at.info)
     at.switch_page("pages/data.py").run()
     assert not at.exception
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="kaleido needs chromium")
+def test_weekly_report_in_one_action(app) -> None:
+    button = next(b for b in app.button if b.label == "Weekly report")
+    button.click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    download = app.get("download_button")
+    assert len(download) == 1
