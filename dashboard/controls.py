@@ -38,7 +38,7 @@ def refresh_with_progress(store: Store, label: str) -> RefreshReport | None:
         else:
             box.update(label=report.message, state="complete", expanded=False)
     if report.unreachable:
-        st.warning(report.message, icon="📡")
+        st.warning(report.message, icon=":material/cloud_off:")
     return report
 
 

@@ -149,7 +149,7 @@ def backtests(as_of: pd.Timestamp) -> dict[str, BacktestResult]:
             data_dir(), threshold_overrides(), invest_threshold(), backtest_costs(), as_of
         )
     except ValueError as exc:
-        st.warning(f"No backtests: {exc}. Check the settings on the Data page.", icon="⚠️")
+        st.warning(f"No backtests: {exc}. Check the settings on the Data page.", icon=":material/warning:")
         return {}
 
 
@@ -176,7 +176,7 @@ def current_view() -> View | None:
     try:
         result = model()
     except ValueError as exc:
-        st.info(f"No model yet: {exc}. Load data on the **Data** page.", icon="ℹ️")
+        st.info(f"No model yet: {exc}. Load data on the **Data** page.", icon=":material/info:")
         return None
     if len(result.calendar) == 0:
         st.info("The data holds no complete week of prices yet. Load data on the **Data** page.")

@@ -59,7 +59,7 @@ def show(row: IndicatorRow) -> None:
                 delta_arrow="off",
             )
         else:
-            st.warning(row.reason, icon="⚠️")
+            st.warning(row.reason, icon=":material/warning:")
         st.markdown(f"**Rule.** {row.rule}")
         st.caption(spec.description)
         st.caption(
