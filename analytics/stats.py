@@ -134,7 +134,8 @@ STAT_LABELS: dict[str, str] = {
     "sharpe": "Sharpe",
     "sortino": "Sortino",
     "max_drawdown": "Max drawdown",
-    "drawdown_dates": "Drawdown peak → trough",
+    "drawdown_peak": "Drawdown peak",
+    "drawdown_trough": "Drawdown trough",
     "time_in_market": "Time in market",
     "trades": "Trades",
     "win_share": "Winning trades",
@@ -146,11 +147,8 @@ def stats_table(strategy: Stats, benchmark: Stats) -> pd.DataFrame:
 
     def column(stats: Stats) -> list[str]:
         dd = stats.max_drawdown
-        dd_dates = (
-            f"{dd.peak.date()} → {dd.trough.date()}"
-            if dd.peak is not None and dd.trough is not None
-            else "—"
-        )
+        peak = "—" if dd.peak is None else f"{dd.peak.date()}"
+        trough = "—" if dd.trough is None else f"{dd.trough.date()}"
         return [
             f"{stats.total_return:,.1%}",
             f"{stats.cagr:.2%}",
@@ -158,7 +156,8 @@ def stats_table(strategy: Stats, benchmark: Stats) -> pd.DataFrame:
             _fmt(stats.sharpe),
             _fmt(stats.sortino),
             f"{dd.depth:.1%}",
-            dd_dates,
+            peak,
+            trough,
             f"{stats.time_in_market:.0%}",
             f"{stats.trades}",
             "—" if stats.win_share is None else f"{stats.win_share:.0%}",

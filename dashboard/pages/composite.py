@@ -73,7 +73,7 @@ with table_column:
         f"${result.stats.final_equity:,.0f}",
         f"${result.benchmark_stats.final_equity:,.0f}",
     ]
-    st.dataframe(table, height=38 * (len(table) + 1))
+    st.dataframe(table, height=35 * (len(table) + 1) + 3)
 
 with st.expander(f"Trades ({len(result.trades)})"):
     trades = result.trades.copy()

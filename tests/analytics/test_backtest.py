@@ -208,3 +208,20 @@ def test_drawdown_dates_without_recovery_and_with_a_repeated_high() -> None:
     assert dd.depth == pytest.approx(-0.36)
     assert dd.peak == dates[5]  # the last close at the high before the trough
     assert dd.trough == dates[6] and dd.recovery is None
+
+
+def test_stats_table_formats_both_sides() -> None:
+    from analytics.stats import stats_table
+
+    dates = pd.DatetimeIndex(["2020-01-01", "2021-01-01", "2021-06-01", "2022-01-01"])
+    equity = pd.Series([100_000.0, 110_000.0, 99_000.0, 118_800.0], index=dates)
+    strategy = compute_stats(equity, 100_000.0, np.array([1, 1, 0, 1]), trades=2, win_share=0.5)
+    flat = pd.Series(100_000.0, index=dates)
+    benchmark = compute_stats(flat, 100_000.0, np.ones(4), trades=1, win_share=None)
+    table = stats_table(strategy, benchmark)
+    assert table.loc["Total return"].tolist() == ["18.8%", "0.0%"]
+    assert table.loc["Max drawdown"].tolist() == ["-10.0%", "0.0%"]
+    assert table.loc["Drawdown peak"].tolist() == ["2021-01-01", "—"]
+    assert table.loc["Drawdown trough"].tolist() == ["2021-06-01", "—"]
+    assert table.loc["Sharpe", "Buy & hold SPY"] == "—"  # no variation: no ratio
+    assert table.loc["Winning trades"].tolist() == ["50%", "—"]
