@@ -149,7 +149,9 @@ def backtests(as_of: pd.Timestamp) -> dict[str, BacktestResult]:
             data_dir(), threshold_overrides(), invest_threshold(), backtest_costs(), as_of
         )
     except ValueError as exc:
-        st.warning(f"No backtests: {exc}. Check the settings on the Data page.", icon=":material/warning:")
+        st.warning(
+            f"No backtests: {exc}. Check the settings on the Data page.", icon=":material/warning:"
+        )
         return {}
 
 
