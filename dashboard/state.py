@@ -9,7 +9,7 @@ page); the as-of date and the composite's threshold are sidebar widgets bound to
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
@@ -83,8 +83,18 @@ def series_status(folder: str | None) -> list[SeriesInfo]:
 
 
 @st.cache_resource(ttl=TTL_SECONDS, show_spinner="Computing 21 indicators over the history…")
-def _model(folder: str | None, thresholds: tuple, invest_threshold: float) -> ModelResult:
-    settings = ModelSettings(thresholds=dict(thresholds), invest_threshold=invest_threshold)
+def _model(
+    folder: str | None, thresholds: tuple, invest_threshold: float, releases: tuple = ()
+) -> ModelResult:
+    specs = {spec.id: spec for spec in CATALOG}
+    settings = ModelSettings(
+        thresholds=dict(thresholds),
+        releases={
+            key: replace(specs[key].release, lag_days=lag, months_after=months, day=day)
+            for key, lag, months, day in releases
+        },
+        invest_threshold=invest_threshold,
+    )
     return evaluate(load_all(folder), settings)
 
 
@@ -93,12 +103,14 @@ def _backtests(
     folder: str | None,
     thresholds: tuple,
     invest_threshold: float,
+    releases: tuple,
     costs: tuple,
     end: pd.Timestamp,
 ) -> dict[str, BacktestResult]:
     capital, commission, spread, cash = costs
     settings = BacktestSettings(capital, commission, spread, cash, end=end)
-    return backtest_model(_model(folder, thresholds, invest_threshold), load_all(folder), settings)
+    model = _model(folder, thresholds, invest_threshold, releases)
+    return backtest_model(model, load_all(folder), settings)
 
 
 def forget_data() -> None:
@@ -117,6 +129,20 @@ def threshold_overrides() -> tuple[tuple[str, float], ...]:
     chosen = st.session_state.get("thresholds", {})
     defaults = {spec.id: spec.threshold for spec in CATALOG}
     return tuple(sorted((k, float(v)) for k, v in chosen.items() if defaults.get(k) != v))
+
+
+def release_overrides() -> tuple[tuple[str, int, int | None, int | None], ...]:
+    """Publication rules changed on the Data page: (id, lag_days, months_after, day) each."""
+    chosen = st.session_state.get("releases", {})
+    changed = []
+    for spec in CATALOG:
+        if spec.id not in chosen:
+            continue
+        release = spec.release
+        value = tuple(chosen[spec.id])
+        if value != (release.lag_days, release.months_after, release.day):
+            changed.append((spec.id, *value))
+    return tuple(changed)
 
 
 def invest_threshold() -> float:
@@ -138,7 +164,9 @@ def backtest_costs() -> tuple[float, float, float, str]:
 
 def model(folder: str | None = None) -> ModelResult:
     """The model under the current settings (raises ValueError without prices for the clock)."""
-    return _model(folder or data_dir(), threshold_overrides(), invest_threshold())
+    return _model(
+        folder or data_dir(), threshold_overrides(), invest_threshold(), release_overrides()
+    )
 
 
 def backtests(as_of: pd.Timestamp) -> dict[str, BacktestResult]:
@@ -146,7 +174,12 @@ def backtests(as_of: pd.Timestamp) -> dict[str, BacktestResult]:
     when they cannot run, e.g. T-bill cash without a T-bill series)."""
     try:
         return _backtests(
-            data_dir(), threshold_overrides(), invest_threshold(), backtest_costs(), as_of
+            data_dir(),
+            threshold_overrides(),
+            invest_threshold(),
+            release_overrides(),
+            backtest_costs(),
+            as_of,
         )
     except ValueError as exc:
         st.warning(

@@ -1,5 +1,5 @@
 """Data: every series with its source, range, freshness and last error; refresh; upload of the
-file-based sources; settings (indicator thresholds, backtest costs)."""
+file-based sources; settings (indicator thresholds, publication lags, backtest costs)."""
 
 from __future__ import annotations
 
@@ -122,14 +122,40 @@ with settings_tab:
                 format="%.2f",
                 help=spec.rule,
             )
+        st.markdown("**Publication lags** (when an observation may first be used; SPEC section 1)")
+        chosen_releases = dict(st.session_state.get("releases", {}))
+        new_releases = {}
+        lag_columns = st.columns(3)
+        timed = [spec for spec in CATALOG if not spec.is_calendar]
+        for i, spec in enumerate(timed):
+            release = spec.release
+            lag, months, release_day = chosen_releases.get(
+                spec.id, (release.lag_days, release.months_after, release.day)
+            )
+            column = lag_columns[i % 3]
+            if not release.monthly:
+                lag = column.number_input(
+                    f"{spec.name}: days after its date", 0, 60, int(lag), key=f"lag-{spec.id}"
+                )
+            else:
+                months = column.number_input(
+                    f"{spec.name}: months after M", 0, 6, int(months), key=f"months-{spec.id}",
+                    help=f"Default: {release.describe()}",
+                )  # fmt: skip
+                if release.day is not None:
+                    release_day = column.number_input(
+                        f"{spec.name}: day of that month", 1, 28, int(release_day),
+                        key=f"day-{spec.id}",
+                    )  # fmt: skip
+            new_releases[spec.id] = (int(lag), months, release_day)
         saved = st.form_submit_button("Apply", type="primary")
     if saved:
         st.session_state.update(
             capital=new_capital, commission=new_commission, spread_bp=new_spread, cash=new_cash,
-            thresholds=new_thresholds,
+            thresholds=new_thresholds, releases=new_releases,
         )  # fmt: skip
         st.success("Settings applied to every page for this session.")
     if st.button("Back to the defaults"):
-        for name in ("capital", "commission", "spread_bp", "cash", "thresholds"):
+        for name in ("capital", "commission", "spread_bp", "cash", "thresholds", "releases"):
             st.session_state.pop(name, None)
         st.rerun()

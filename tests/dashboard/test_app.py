@@ -214,3 +214,19 @@ def test_weekly_report_in_one_action(app) -> None:
     assert not app.exception, [e.message for e in app.exception]
     download = app.get("download_button")
     assert len(download) == 1
+
+
+def test_publication_lag_setting_moves_what_the_model_may_use(app) -> None:
+    """Unemployment defaults to the first Friday of M+1: on 2024-06-28 May's rate (out 7 June)
+    is the latest. Published three months later, March's is the latest (out 7 June)."""
+    app.switch_page("pages/indicators.py").run()
+    app.button_group(key="category").set_value("Macro").run()
+    assert "FRED (fred:UNRATE), data to 2024-05-01" in _texts(app)
+    app.switch_page("pages/data.py").run()
+    months = next(n for n in app.number_input if n.label == "Unemployment trend: months after M")
+    months.set_value(3)
+    app.button(key="FormSubmitter:settings-Apply").click().run()
+    assert not app.exception, [e.message for e in app.exception]
+    app.switch_page("pages/indicators.py").run()
+    app.button_group(key="category").set_value("Macro").run()
+    assert "FRED (fred:UNRATE), data to 2024-03-01" in _texts(app)
