@@ -112,17 +112,23 @@ def shade(
 def log_axis(
     fig: go.Figure, values: Iterable[float], tickformat: str = "$~s", **where: int
 ) -> None:
-    """A log y axis with ticks at 1, 2 and 5 × powers of ten (dollars by default)."""
+    """A log y axis with round ticks: 1, 2 and 5 × powers of ten, else a finer ladder, else
+    evenly spaced round steps — whichever first gives at least three inside the data's range."""
     finite = [v for v in values if v == v and v > 0]
     if not finite:
         return
     low, high = min(finite), max(finite)
-    ticks = [
-        m * 10.0**e
-        for e in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
-        for m in (1, 2, 5)
-        if low / 1.5 <= m * 10.0**e <= high * 1.5
-    ]
+    powers = range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+    ticks: list[float] = []
+    for ladder in ((1, 2, 5), (1, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8, 9)):
+        ticks = [m * 10.0**e for e in powers for m in ladder if low <= m * 10.0**e <= high]
+        if len(ticks) >= 3:
+            break
+    else:
+        rough = (high - low) / 4 or high
+        scale = 10.0 ** np.floor(np.log10(rough))
+        step = scale * max(m for m in (1, 2, 2.5, 5) if m * scale <= rough)
+        ticks = list(np.arange(np.ceil(low / step) * step, high + step / 2, step))
     fig.update_yaxes(type="log", tickvals=ticks, tickformat=tickformat, **where)
 
 

@@ -230,3 +230,20 @@ def test_publication_lag_setting_moves_what_the_model_may_use(app) -> None:
     app.switch_page("pages/indicators.py").run()
     app.button_group(key="category").set_value("Macro").run()
     assert "FRED (fred:UNRATE), data to 2024-03-01" in _texts(app)
+
+
+def test_log_axes_get_at_least_three_round_ticks() -> None:
+    import plotly.graph_objects as go
+
+    from components.figures import log_axis
+
+    for low, high, expected in [
+        (100_000, 3_000_000, [1e5, 2e5, 5e5, 1e6, 2e6]),
+        (2237, 4300, [2500, 3000, 4000]),
+        (3577, 4800, [3750, 4000, 4250, 4500, 4750]),  # even steps of 250
+    ]:
+        fig = go.Figure()
+        log_axis(fig, [low, high])
+        ticks = [t for t in fig.layout.yaxis.tickvals if low <= t <= high]
+        assert ticks == [t for t in expected if low <= t <= high], (low, high, ticks)
+        assert len(ticks) >= 3
