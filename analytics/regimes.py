@@ -37,6 +37,8 @@ from typing import Any
 
 import pandas as pd
 
+from analytics.levels import clean_closes
+
 TOLERANCE = 1e-9
 
 BULL_DEFINITIONS: Mapping[str, tuple[int, float]] = {
@@ -48,20 +50,6 @@ DEFAULT_BULL = "B_modified"
 
 TABLE_ROWS: Mapping[int, tuple[int, int]] = {10: (9, 7), 15: (3, 10), 20: (4, 14), 25: (5, 17)}
 DEFAULT_WINDOWS: tuple[int, ...] = (10, 15, 20, 25, 30, 40, 50, 60)
-
-
-def _closes(close: pd.Series, as_of: Any = None) -> pd.Series:
-    if not isinstance(close.index, pd.DatetimeIndex):
-        raise ValueError("the close series needs a DatetimeIndex")
-    series = close.astype("float64").dropna().sort_index()
-    if as_of is not None:
-        series = series.loc[: pd.Timestamp(as_of)]
-    bad = series[series <= 0]
-    if not bad.empty:
-        raise ValueError(
-            f"closes must be positive; found {bad.iloc[0]:g} on {bad.index[0].date().isoformat()}"
-        )
-    return series
 
 
 def _require_data(series: pd.Series, as_of: Any) -> None:
@@ -78,7 +66,7 @@ def bull_markets(
 ) -> pd.DataFrame:
     """Bool frame, one column per definition (default ``A``, ``B``, ``B_modified``), on the
     dates of ``close`` (module docstring for the rule and the window semantics)."""
-    series = _closes(close)
+    series = clean_closes(close)
     table = pd.DataFrame(index=series.index)
     for name, (days, rise) in definitions.items():
         low = series.rolling(f"{days}D").min()
@@ -97,7 +85,7 @@ def bull_market_distance(
 ) -> pd.DataFrame:
     """Per definition on the as-of date: window days, required rise, the window's lowest close
     and its date, the rise from it, whether it qualifies, a text and a note."""
-    series = _closes(close, as_of)
+    series = clean_closes(close, as_of)
     _require_data(series, as_of)
     today = series.index[-1]
     price = float(series.iloc[-1])
@@ -184,7 +172,7 @@ def window_label(days: int) -> str:
 def investable_uptrend(close: pd.Series, windows: Sequence[int] = DEFAULT_WINDOWS) -> pd.DataFrame:
     """Bool frame on the dates of ``close``: one column per window (``"10d"``, …) and ``any``.
     A date with fewer than n + 1 closes up to it is False for that window."""
-    series = _closes(close)
+    series = clean_closes(close)
     change = series.diff()
     up = (change > 0).astype("float64").where(change.notna())
     table = pd.DataFrame(index=series.index)
@@ -206,7 +194,7 @@ def uptrend_distance(
     ``up_days``, ``required_up_days``, ``qualifies``, ``text`` ("+2.1 % of 3 %, 9 of 10 up
     days") and ``note`` ("not enough history …" when there are fewer than n + 1 closes).
     """
-    series = _closes(close, as_of)
+    series = clean_closes(close, as_of)
     _require_data(series, as_of)
     rows = []
     for days in windows:
@@ -301,7 +289,7 @@ def sell_stop(
     steps_total = round(1 / step) if 0 < step <= 1 else 0
     if steps_total == 0 or abs(steps_total * step - 1) > 1e-9:
         raise ValueError(f"the re-entry step must divide 100 % evenly (e.g. 0.1), got {step!r}")
-    series = _closes(close, as_of)
+    series = clean_closes(close, as_of)
     _require_data(series, as_of)
     uptrend = investable_uptrend(series, windows)["any"]
     if entry is None:

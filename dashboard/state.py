@@ -9,10 +9,12 @@ page); the as-of date and the composite's threshold are sidebar widgets bound to
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pandas as pd
 import streamlit as st
+from plotly.graph_objects import Figure
 
 from analytics.backtest import BacktestResult, BacktestSettings, backtest_model
 from analytics.catalog import CATALOG
@@ -65,6 +67,16 @@ def provider_label(key: str) -> str:
     return f"{PROVIDERS.get(prefix, prefix)} ({symbol})"
 
 
+def price_choices(series: dict[str, pd.DataFrame], labels: dict[str, str]) -> dict[str, str]:
+    """The price series of ``labels`` that are loaded; stops the page with a note when none is."""
+    available = {key: label for key, label in labels.items() if key in series}
+    if not available:
+        names = " or ".join(labels.values())
+        st.info(f"No {names} prices yet. Load data on the **Data** page.")
+        st.stop()
+    return available
+
+
 def describe_source(folder: str | None) -> str:
     return f"folder {folder}" if folder else f"local store {open_store().root}"
 
@@ -113,12 +125,33 @@ def _backtests(
     return backtest_model(model, load_all(folder), settings)
 
 
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=128)
+def _figure(
+    name: str, settings: tuple, as_of: pd.Timestamp, _build: Callable[[], Figure]
+) -> Figure:
+    return _build()
+
+
+def figure(name: str, as_of: pd.Timestamp, build: Callable[[], Figure]) -> Figure:
+    """``build()``'s figure, built once per name, as-of date and settings (Plotly takes tens of
+    milliseconds per figure, which a page of six charts would pay on every rerun)."""
+    settings = (
+        data_dir(),
+        threshold_overrides(),
+        invest_threshold(),
+        release_overrides(),
+        backtest_costs(),
+    )
+    return _figure(name, settings, as_of, build)
+
+
 def forget_data() -> None:
-    """Drop every cached series, model and backtest (after a refresh or an upload)."""
+    """Drop every cached series, model, backtest and figure (after a refresh or an upload)."""
     load_all.clear()
     series_status.clear()
     _model.clear()
     _backtests.clear()
+    _figure.clear()
 
 
 # ---- settings ------------------------------------------------------------------------------

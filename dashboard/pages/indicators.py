@@ -72,16 +72,20 @@ def show(row: IndicatorRow) -> None:
             st.info(f"No backtest: {row.name} has no score on any date ({row.reason}).")
             return
         reading = model.indicators[row.id].reading.loc[:as_of].dropna()
-        fig = indicator_figure(
-            weekly(result.equity),
-            weekly(result.benchmark),
-            weekly(result.position),
-            reading,
-            row.threshold,
-            f"{row.name}: following it vs buy and hold",
-            f"reading ({row.unit})",
-            f"{row.attribution.removeprefix('Data: ')}; SPY adjusted closes (Yahoo Finance)",
+        fig = state.figure(
+            f"indicator-{row.id}",
             as_of,
+            lambda: indicator_figure(
+                weekly(result.equity),
+                weekly(result.benchmark),
+                weekly(result.position),
+                reading,
+                row.threshold,
+                f"{row.name}: following it vs buy and hold",
+                f"reading ({row.unit})",
+                f"{row.attribution.removeprefix('Data: ')}; SPY adjusted closes (Yahoo Finance)",
+                as_of,
+            ),
         )
         chart(fig, key=f"chart-{row.id}")
         stats, bench = result.stats, result.benchmark_stats

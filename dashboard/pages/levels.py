@@ -19,10 +19,7 @@ if view is None:
     st.stop()
 as_of = view.as_of
 series = state.load_all(state.data_dir())
-available = {key: label for key, label in SYMBOLS.items() if key in series}
-if not available:
-    st.info("No SPY or S&P 500 prices yet. Load data on the **Data** page.")
-    st.stop()
+available = state.price_choices(series, SYMBOLS)
 
 st.title("Levels & risk/reward")
 controls = st.columns([1, 1, 2])

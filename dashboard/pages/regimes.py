@@ -31,10 +31,7 @@ if view is None:
     st.stop()
 as_of = view.as_of
 series = state.load_all(state.data_dir())
-available = {key: label for key, label in SYMBOLS.items() if key in series}
-if not available:
-    st.info("No S&P 500 or SPY prices yet. Load data on the **Data** page.")
-    st.stop()
+available = state.price_choices(series, SYMBOLS)
 
 st.title("Regimes")
 controls = st.columns([1, 1.4, 1])
