@@ -1,20 +1,61 @@
-"""Live data providers. Each one has three separately testable steps:
+"""Live data providers: one :class:`ProviderRecord` and one :class:`Provider` each.
 
-* ``build_request(keys) -> Request``: what to ask for (URL, parameters, symbols);
-* ``fetch(request, timeout) -> payload``: the **only** network step (tests replace it);
-* ``parse(payload, keys) -> {key: series frame}``: pure, tested on fixture payloads.
+A provider does three small, separately testable steps per request: build the request, fetch the
+raw payload (the **only** network step, behind timeouts, retries and the refresh's
+:class:`~data_sources.deadline.Deadline`), and parse the payload into series frames (see
+``data_sources.frames``). The store sees one method, :meth:`Provider.download`, which answers
+**per series**: a frame, or the error that series met. One series failing never costs another.
 
-``download(keys, timeout)`` chains them. The registry maps a provider name (the part of a series
-key before the colon) to its provider.
+Every fact about a provider (display name, website and manual download page, credentials,
+timeouts, rate limit, accepted upload formats) is declared once, in its record, and read by the
+store, the CLI and the app through ``data_sources.registry``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import pandas as pd
+
+from data_sources.deadline import Deadline
+from data_sources.errors import DataSourceError
+
+Parser = Callable[[bytes, str], pd.DataFrame]
+"""``parser(data, filename) -> series frame``; raises a ``BadPayload`` with a user message."""
+
+SeriesResult = pd.DataFrame | DataSourceError
+"""What a download gives for one series key: its frame, or the error it met."""
+
+Progress = Callable[[str], None]
+"""Called with one short human line as a provider makes progress (e.g. CBOE's backfill)."""
+
+
+@dataclass(frozen=True)
+class UploadFormat:
+    """A file a user may download by hand and load for one series key."""
+
+    key: str
+    description: str  # e.g. "AAII's sentiment.xls, or a CSV with Date, Bullish, Neutral, Bearish"
+    suffixes: tuple[str, ...]  # accepted file name endings, lower case, e.g. (".xls", ".csv")
+    parser: Parser
+
+
+@dataclass(frozen=True)
+class ProviderRecord:
+    """Everything about one provider, declared once."""
+
+    name: str  # the series-key prefix: "fred" in "fred:DGS10"
+    display_name: str  # "FRED (Federal Reserve Bank of St. Louis)"
+    website: str
+    manual_page: str | None  # where a user downloads the file by hand, if anywhere
+    credentials: tuple[str, ...] = ()  # secret / environment names, e.g. ("FRED_API_KEY",)
+    timeout: float = 30.0  # seconds, per request
+    budget: float = 120.0  # seconds for the whole provider within one refresh
+    min_interval: float = 0.0  # seconds between two requests (the provider's rate limit)
+    base_url_env: str | None = None  # environment variable that overrides the base URL
+    uploads: tuple[UploadFormat, ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -27,22 +68,34 @@ class Request:
 
 
 class Provider(Protocol):
-    name: str
-    manual_page: str | None
+    """The one thing the store calls."""
 
-    def build_request(self, keys: Sequence[str]) -> Request: ...
+    @property
+    def record(self) -> ProviderRecord: ...
 
-    def fetch(self, request: Request, timeout: float) -> Any: ...
-
-    def parse(self, payload: Any, keys: Sequence[str]) -> dict[str, pd.DataFrame]: ...
-
-
-def download(provider: Provider, keys: Sequence[str], timeout: float) -> dict[str, pd.DataFrame]:
-    """``parse(fetch(build_request(keys)))``."""
-    request = provider.build_request(keys)
-    return provider.parse(provider.fetch(request, timeout), keys)
+    def download(
+        self,
+        keys: Sequence[str],
+        *,
+        deadline: Deadline,
+        stored_last: Mapping[str, pd.Timestamp | None],
+        progress: Progress | None = None,
+    ) -> dict[str, SeriesResult]:
+        """One result per key in ``keys``. ``stored_last`` is the last stored date per key (None
+        when the store holds nothing), for providers that fetch only what is missing (CBOE's
+        daily backfill resumes from it). Never raises for one series' failure; an error that
+        costs every key (provider unreachable) is returned for every key."""
+        ...
 
 
 def symbol_of(key: str) -> str:
     """``"fred:DGS10"`` -> ``"DGS10"``."""
     return key.split(":", 1)[1]
+
+
+def download(provider: Any, keys: Sequence[str], timeout: float) -> dict[str, pd.DataFrame]:
+    """The three-step providers of the previous round: ``parse(fetch(build_request(keys)))``.
+    (Removed once every provider implements :meth:`Provider.download`.)"""
+    request = provider.build_request(keys)
+    result: dict[str, pd.DataFrame] = provider.parse(provider.fetch(request, timeout), keys)
+    return result
