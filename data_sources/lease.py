@@ -134,20 +134,20 @@ class Lease:
             if holder is not None and not holder.stale(time.time()):
                 raise self._busy(holder)
         if self.storage.conditional:
-            taken = (
+            token = (
                 self.storage.create_exclusive(LEASE_NAME, data)
                 if current is None
                 else self.storage.replace_if(LEASE_NAME, data, current.token)
             )
-            if not taken:
+            if token is None:
                 raise self._busy_now()
         else:
             self.storage.write(LEASE_NAME, data)
             time.sleep(SETTLE)
-            back = self.storage.read(LEASE_NAME)
-            if back != data:
+            if self.storage.read(LEASE_NAME) != data:
                 raise self._busy_now()
-        self._token = self._token_of(data)
+            token = data.hex()
+        self._token = token
         self._stop.clear()
         self._renewer = threading.Thread(target=self._renew_loop, daemon=True, name="lease")
         self._renewer.start()
@@ -159,12 +159,6 @@ class Lease:
             return StoreBusy(f"another writer took the store {self.storage.display} just now")
         return self._busy(holder)
 
-    def _token_of(self, data: bytes) -> str | None:
-        stamped = self.storage.read_stamped(LEASE_NAME)
-        if stamped is None or stamped.data != data:
-            return None
-        return stamped.token
-
     def _renew_loop(self) -> None:
         while not self._stop.wait(self.seconds / 3):
             self.renew()
@@ -175,20 +169,20 @@ class Lease:
             if self._lost or self._token is None:
                 return
             data = self._document()
+            token: str | None = None
             try:
                 if self.storage.conditional:
-                    ok = self.storage.replace_if(LEASE_NAME, data, self._token)
-                else:
-                    ok = _parse_bytes(self.storage.read(LEASE_NAME)) == self.owner
-                    if ok:
-                        self.storage.write(LEASE_NAME, data)
+                    token = self.storage.replace_if(LEASE_NAME, data, self._token)
+                elif _parse_bytes(self.storage.read(LEASE_NAME)) == self.owner:
+                    self.storage.write(LEASE_NAME, data)
+                    token = data.hex()
             except OSError as exc:
                 self._lost = f"the lease could not be renewed ({exc})"
                 return
-            if not ok:
+            if token is None:
                 self._lost = "another writer took over the lease"
                 return
-            self._token = self._token_of(data)
+            self._token = token
 
     def check(self) -> None:
         """Raise :class:`StoreBusy` unless this writer still holds the lease."""

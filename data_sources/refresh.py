@@ -37,6 +37,11 @@ GRACE = 0.5
 RefreshProgress = Callable[[str, int, int, str], None]
 
 
+def _seconds(value: float) -> str:
+    """``0.598`` -> ``"0.6"``, ``120.0`` -> ``"120"``."""
+    return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
+
+
 def budget_of(provider: Any) -> float:
     record = getattr(provider, "record", None)
     return float(getattr(record, "budget", DEFAULT_BUDGET))
@@ -156,7 +161,7 @@ def run_providers(
                 pending.discard(name)
                 done += 1
                 error = SourceUnavailable(
-                    f"{name}: no answer within {ends[name][1]:.3g} s; the stored data is kept"
+                    f"{name}: no answer within {_seconds(ends[name][1])} s; the stored data is kept"
                 )
                 on_done(ProviderOutcome(name, dict.fromkeys(groups[name], error)), done, total)
             continue

@@ -152,42 +152,43 @@ class Storage:
         except FileNotFoundError:
             pass
 
-    def create_exclusive(self, name: str, data: bytes) -> bool:
-        """Write only if no such object exists; False when one does. Needs :attr:`conditional`."""
+    def create_exclusive(self, name: str, data: bytes) -> str | None:
+        """Write only if no such object exists. Returns the new version token, or None when
+        the object exists. Needs :attr:`conditional`."""
         if self.local:
             with self._guard(name):
                 if Path(self.path(name)).exists():
-                    return False
+                    return None
                 self.write(name, data)
-                return True
-        try:
-            self.fs.pipe_file(self.path(name), data, IfNoneMatch="*")
-        except FileExistsError:
-            return False
-        except OSError as exc:
-            if "pre-condition" in str(exc) or "Precondition" in str(exc):
-                return False
-            raise
-        return True
+                return data.hex()
+        return self._put_conditionally(name, data, IfNoneMatch="*")
 
-    def replace_if(self, name: str, data: bytes, token: str) -> bool:
-        """Write only if the object is still the version ``token`` came from; False otherwise."""
+    def replace_if(self, name: str, data: bytes, token: str) -> str | None:
+        """Write only if the object is still the version ``token`` came from. Returns the new
+        version token, or None when the object changed or vanished."""
         if self.local:
             with self._guard(name):
                 current = self.read(name)
                 if current is None or current.hex() != token:
-                    return False
+                    return None
                 self.write(name, data)
-                return True
+                return data.hex()
+        return self._put_conditionally(name, data, IfMatch=token)
+
+    def _put_conditionally(self, name: str, data: bytes, **condition: str) -> str | None:
         try:
-            self.fs.pipe_file(self.path(name), data, IfMatch=token)
+            answer = self.fs.pipe_file(self.path(name), data, **condition)
         except (FileNotFoundError, FileExistsError):
-            return False
+            return None
         except OSError as exc:
             if "pre-condition" in str(exc) or "Precondition" in str(exc):
-                return False
+                return None
             raise
-        return True
+        etag = answer.get("ETag") if isinstance(answer, dict) else None
+        if etag is None:
+            stamped = self.read_stamped(name)
+            return stamped.token if stamped is not None and stamped.data == data else None
+        return str(etag)
 
     def _guard(self, name: str) -> FileLock:
         path = Path(self.path(name))

@@ -531,9 +531,10 @@ class Store:
     def _collect_garbage(self, current: int) -> None:
         """Drop generations beyond the kept ones (and their artifacts), strays of killed
         writers, and objects no kept generation references. Called while holding the lease."""
-        numbers = self._manifest_numbers()
+        names = self.storage.list("generations")
+        numbers = sorted({n for n in map(number_of_manifest, names) if n is not None})
         kept = set([n for n in numbers if n <= current][-KEEP_GENERATIONS:])
-        for name in self.storage.list("generations"):
+        for name in names:
             if number_of_manifest(name) not in kept:
                 self.storage.delete(name)
         for name in self.storage.list("artifacts"):
@@ -568,7 +569,8 @@ class Store:
         landed = any(c.error is None for c in changes) or kind == "rollback"
         if landed:
             number = self._commit(lease, snapshot, kind, series, changes, note)
-        lease.check()
+        else:
+            lease.check()
         self._record_attempts(outcomes)
         if landed and number is not None:
             self._collect_garbage(number)
