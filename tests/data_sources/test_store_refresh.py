@@ -116,7 +116,8 @@ def test_each_provider_gets_its_budget_within_the_deadline(store) -> None:
     started = time.monotonic()
     report = store.refresh(["naaim:exposure", "fred:A"], deadline=30)
     assert time.monotonic() - started < 0.3 + 1.0
-    assert report.failed == {"naaim:exposure": "naaim: no answer within 0.3 s; the stored data is kept"}
+    message = "naaim: no answer within 0.3 s; the stored data is kept"
+    assert report.failed == {"naaim:exposure": message}
     assert slow.deadlines == [pytest.approx(0.3, abs=0.01)]
     assert fast.deadlines == [pytest.approx(30, abs=0.1)]  # the budget is capped by the deadline
 
