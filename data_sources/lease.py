@@ -187,8 +187,8 @@ class Lease:
     def check(self) -> None:
         """Raise :class:`StoreBusy` unless this writer still holds the lease."""
         with self._lock:
-            stamped = self.storage.read_stamped(LEASE_NAME)
-            holder = _parse(stamped) if stamped is not None else None
+            data = self.storage.read(LEASE_NAME)
+            holder = _parse(Stamped(data, "")) if data is not None else None
             if self._lost is None and (holder is None or holder.owner != self.owner):
                 self._lost = "another writer took over the lease"
             if self._lost is None and holder is not None and holder.expires_at <= time.time():

@@ -219,6 +219,7 @@ class Store:
         )
         self.validator = validator
         self.lease_seconds = lease_seconds
+        self._manifests: dict[int, dict[str, Any]] = {}
 
     @property
     def root(self) -> Path | str:
@@ -297,18 +298,25 @@ class Store:
 
     def load_many(self, keys: Iterable[str] | None = None) -> dict[str, pd.DataFrame]:
         """Frames of one generation: ``keys`` (default: every stored key)."""
+        return self.load_with_generation(keys)[1]
+
+    def load_with_generation(
+        self, keys: Iterable[str] | None = None
+    ) -> tuple[int | None, dict[str, pd.DataFrame]]:
+        """Like :meth:`load_many`, plus the generation the frames belong to (to match them
+        with that generation's artifacts)."""
         wanted = list(keys) if keys else None
 
-        def read(snapshot: _Snapshot) -> dict[str, pd.DataFrame]:
+        def read(snapshot: _Snapshot) -> tuple[int | None, dict[str, pd.DataFrame]]:
             stored = {k: e for k, e in snapshot.series.items() if e.get("rows")}
             names = wanted if wanted is not None else list(stored)
             missing = [k for k in names if k not in stored]
             if missing:
                 raise KeyError(f"series {missing[0]!r} is not in the store at {self.location}")
-            return {k: self._read_frame(k, stored[k]) for k in names}
+            return snapshot.number, {k: self._read_frame(k, stored[k]) for k in names}
 
-        frames: dict[str, pd.DataFrame] = self._read_consistently(read)
-        return frames
+        result: tuple[int | None, dict[str, pd.DataFrame]] = self._read_consistently(read)
+        return result
 
     def _info(
         self, key: str, snapshot: _Snapshot, attempts: Mapping[str, Mapping[str, Any]]
@@ -384,8 +392,18 @@ class Store:
         return numbers[-KEEP_GENERATIONS:]
 
     def _manifest(self, number: int) -> dict[str, Any] | None:
+        """Generation ``number``'s manifest (kept in memory once read: manifests never change
+        once the pointer names them, and a number is never reused for another manifest)."""
+        if number in self._manifests:
+            return self._manifests[number]
         data = self.storage.read(manifest_name(number))
-        return None if data is None else loads(data, f"{self.location}/{manifest_name(number)}")
+        if data is None:
+            return None
+        manifest = loads(data, f"{self.location}/{manifest_name(number)}")
+        if len(self._manifests) > 4 * KEEP_GENERATIONS:
+            self._manifests.clear()
+        self._manifests[number] = manifest
+        return manifest
 
     def generations(self) -> list[Generation]:
         """The kept generations, newest first."""

@@ -42,10 +42,11 @@ def moto_endpoint() -> Iterator[str]:
 
 def new_bucket(endpoint: str) -> str:
     """A fresh bucket on the moto server; returns ``s3://bucket/store``."""
-    import s3fs
+    import fsspec
 
     name = f"investable-{uuid.uuid4().hex[:10]}"
-    s3fs.S3FileSystem(endpoint_url=endpoint, skip_instance_cache=True).mkdir(name)
+    # the same arguments as the store's, so fsspec reuses one client (creating one takes ~0.5 s)
+    fsspec.filesystem("s3", endpoint_url=endpoint, use_listings_cache=False).mkdir(name)
     return f"s3://{name}/store"
 
 

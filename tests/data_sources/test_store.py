@@ -5,6 +5,8 @@ payloads through the real parse step, or fail the way the network does."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import subprocess
 import sys
@@ -15,6 +17,7 @@ import pandas as pd
 import pytest
 
 from data_sources import merge as merge_module
+from data_sources.__main__ import main as cli_main
 from data_sources.errors import EmptyPayload, MissingColumn, SourceUnavailable, StoreError
 from data_sources.providers import ProviderRecord, Request
 from data_sources.providers.fred import FredProvider
@@ -152,16 +155,20 @@ def test_old_stored_rows_are_never_dropped_and_revisions_are_counted(filled, mon
     }
 
 
+FAILURES = [
+    (SourceUnavailable("https://fred…: no answer within 30 s after 3 attempts"), "no answer"),
+    (SourceUnavailable("https://fred…: HTTP 500"), "HTTP 500"),
+    (b"", "not a CSV"),  # empty payload
+    (b"observation_date,DGS10\n2024-01-05,.\n", "no data rows"),  # nothing usable
+    (b"<html><body>maintenance</body></html>", "no date column"),  # malformed
+    (b"observation_date,DGS2\n2024-01-05,4.4\n", "'DGS10'"),  # missing column
+]
+
+
 @pytest.mark.parametrize(
-    ("failure", "message"),
-    [
-        (SourceUnavailable("https://fred…: no answer within 30 s after 3 attempts"), "no answer"),
-        (SourceUnavailable("https://fred…: HTTP 500"), "HTTP 500"),
-        (b"", "not a CSV"),  # empty payload
-        (b"observation_date,DGS10\n2024-01-05,.\n", "no data rows"),  # nothing usable
-        (b"<html><body>maintenance</body></html>", "no date column"),  # malformed
-        (b"observation_date,DGS2\n2024-01-05,4.4\n", "'DGS10'"),  # missing column
-    ],
+    ("where", "failure", "message"),
+    [("s3", *FAILURES[0])] + [("folder", *failure) for failure in FAILURES],
+    indirect=["where"],
 )
 def test_errors_only_refresh_keeps_every_byte_and_records_the_error(
     filled, failure, message
@@ -218,18 +225,18 @@ def test_price_payload_missing_a_stored_column_is_refused(filled) -> None:
 
 def test_generations_are_kept_five_deep_and_unreferenced_objects_collected(where) -> None:
     store = open_store(where, providers={})
-    for number in range(1, 9):
+    for number in range(1, 7):
         store.import_file("fred:DGS10", values([number] * 3), f"v{number}.csv")
         assert store.generation == number
     kept = [g.number for g in store.generations()]
-    assert kept == [8, 7, 6, 5, 4] and len(kept) == KEEP_GENERATIONS
+    assert kept == [6, 5, 4, 3, 2] and len(kept) == KEEP_GENERATIONS
     assert all(g.kind == "import" for g in store.generations())
-    # v1 and v2 are 3 rows of 1s and 2s, revised whole (window 3); each kept generation has
-    # its own object and the older ones are gone
+    # version n is 3 rows of n, revised whole (window 3): each kept generation has its own
+    # object, and generation 1's is gone
     objects = store.storage.list("objects")
     assert len(objects) == 5
     assert store.storage.list("generations") == [f"generations/{n:08d}.json" for n in kept[::-1]]
-    assert store.load("fred:DGS10")["value"].tolist() == [8.0, 8.0, 8.0]
+    assert store.load("fred:DGS10")["value"].tolist() == [6.0, 6.0, 6.0]
 
 
 def test_artifacts_belong_to_a_generation_and_go_with_it(where) -> None:
@@ -424,13 +431,18 @@ def test_memory_url_store_works_with_the_read_back_lease() -> None:
 
 
 def _cli(*args: str, store: Path) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "data_sources", "--store", str(store), *args]
-    return subprocess.run(command, capture_output=True, text=True)
+    """The CLI in this process (its entry point ``main``; a subprocess costs 3 s of imports)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = cli_main(["--store", str(store), *args])
+    return subprocess.CompletedProcess(args, code, out.getvalue(), err.getvalue())
 
 
 def test_cli_import_status_and_failures(tmp_path) -> None:
     store = tmp_path / "store"
     folder = write_folder(tmp_path / "folder")
+    command = [sys.executable, "-m", "data_sources", "--store", str(store), "status"]
+    assert subprocess.run(command, capture_output=True).returncode == 0  # the real entry
     done = _cli("import", "--from", str(folder), store=store)
     assert done.returncode == 0 and "2 series updated (4 new rows)" in done.stdout
     status = _cli("status", store=store)
