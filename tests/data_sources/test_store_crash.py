@@ -122,35 +122,40 @@ def test_a_writer_killed_at_random_moments_leaves_old_or_new_never_a_mix(where) 
     )
 
 
+def _race(stores: list[Store]) -> list[str]:
+    """Both stores try to take the lease at the same moment; the winner holds it until the
+    loser has answered. Returns the outcomes ("won" / "busy")."""
+    barrier = threading.Barrier(len(stores))
+    outcomes: list[str] = []
+    held, release = threading.Event(), threading.Event()
+
+    def attempt(store: Store) -> None:
+        barrier.wait()
+        try:
+            with store._writing():
+                outcomes.append("won")
+                held.set()
+                release.wait(5)
+        except StoreBusy:
+            outcomes.append("busy")
+
+    threads = [threading.Thread(target=attempt, args=(store,)) for store in stores]
+    for thread in threads:
+        thread.start()
+    held.wait(5)
+    deadline = time.monotonic() + 5
+    while len(outcomes) < len(stores) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    release.set()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)
+
+
 def test_two_writers_racing_for_the_lease_exactly_one_wins(where) -> None:
     stores = [Store(where.location, providers={}, storage_options=where.options) for _ in "ab"]
     for _ in range(5):
-        barrier = threading.Barrier(2)
-        outcomes: list[str] = []
-        held = threading.Event()
-        release = threading.Event()
-
-        def attempt(store: Store) -> None:
-            barrier.wait()
-            try:
-                with store._writing():
-                    outcomes.append("won")
-                    held.set()
-                    release.wait(5)
-            except StoreBusy:
-                outcomes.append("busy")
-
-        threads = [threading.Thread(target=attempt, args=(s,)) for s in stores]
-        for thread in threads:
-            thread.start()
-        held.wait(5)
-        deadline = time.monotonic() + 5
-        while len(outcomes) < 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        release.set()
-        for thread in threads:
-            thread.join()
-        assert sorted(outcomes) == ["busy", "won"]
+        assert _race(stores) == ["busy", "won"]
 
 
 def test_readers_during_refreshes_always_see_one_whole_generation(where) -> None:
