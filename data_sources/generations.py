@@ -146,7 +146,7 @@ def legacy_manifest(index: dict[str, Any]) -> dict[str, Any]:
         for key, entry in index.items()
         if isinstance(entry, dict) and entry.get("rows")
     }
-    stamps = [entry.get("fetched_at") for entry in series.values() if entry.get("fetched_at")]
+    stamps = [str(entry["fetched_at"]) for entry in series.values() if entry.get("fetched_at")]
     committed = max(stamps) if stamps else pd.Timestamp(0, tz="UTC").isoformat()
     return {
         "format": FORMAT,

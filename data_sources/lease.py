@@ -59,7 +59,8 @@ class LeaseInfo:
 
     @property
     def until(self) -> str:
-        return pd.Timestamp(self.expires_at, unit="s", tz="UTC").strftime("%Y-%m-%d %H:%M:%S UTC")
+        stamp = pd.Timestamp(self.expires_at, unit="s", tz="UTC")
+        return str(stamp.strftime("%Y-%m-%d %H:%M:%S UTC"))
 
     def stale(self, now: float) -> bool:
         """Expired, or held by a process of this host that has ended."""

@@ -104,7 +104,7 @@ def _run_one(
         results = provider.download(keys, deadline=deadline, stored_last=stored_last, progress=line)
         if not isinstance(results, Mapping):
             raise TypeError("download returned no per-series results")
-        outcome = {
+        outcome: dict[str, SeriesResult] = {
             key: results[key]
             if key in results and isinstance(results[key], pd.DataFrame | DataSourceError)
             else SourceUnavailable(f"{name} sent nothing for {key}")

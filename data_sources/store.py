@@ -185,7 +185,7 @@ def _stamp(value: Any) -> str | None:
 
 
 def _now() -> str:
-    return pd.Timestamp.now(tz="UTC").isoformat()
+    return str(pd.Timestamp.now(tz="UTC").isoformat())
 
 
 def _time(value: Any) -> pd.Timestamp | None:

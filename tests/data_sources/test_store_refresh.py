@@ -3,6 +3,7 @@ refresh's deadline and each provider's budget; a provider bug costs only its own
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
@@ -11,7 +12,7 @@ import pytest
 
 from data_sources.errors import BadPayload, SourceUnavailable
 from data_sources.providers import ProviderRecord, Request
-from data_sources.store import Store
+from data_sources.store import Store, StoreBusy
 
 
 def values(numbers, start="2024-01-02") -> pd.DataFrame:
@@ -176,3 +177,29 @@ def test_previous_round_providers_work_through_the_compatibility_adapter(store) 
     store.providers = {"fred": Legacy(SourceUnavailable("FRED is unreachable"))}
     report = store.refresh(["fred:A"])
     assert report.unreachable and report.failed == {"fred:A": "FRED is unreachable"}
+
+
+def test_a_long_refresh_keeps_its_lease_by_renewing_it(tmp_path) -> None:
+    store = Store(tmp_path / "store", providers={}, lease_seconds=0.3)
+    store.providers = {"fred": Fake("fred", {"fred:A": values([1, 2])}, delay=0.8)}
+    report = store.refresh(["fred:A"])  # 0.8 s > the 0.3 s lease: renewed every 0.1 s
+    assert report.ok and store.generation == 1
+
+
+def test_a_writer_that_lost_its_lease_commits_nothing(tmp_path) -> None:
+    store = Store(tmp_path / "store", providers={})
+    store.import_file("fred:A", values([1, 2]), "a.csv")
+    pointer = store.storage.read("current.json")
+    thief = {"owner": "elsewhere:9:x", "host": "elsewhere", "pid": 9, "expires_at": 4e9}
+
+    class Stealing(Fake):
+        def download(self, keys, **kwargs):
+            store.storage.write("lease.json", json.dumps(thief).encode())
+            return super().download(keys, **kwargs)
+
+    store.providers = {"fred": Stealing("fred", {"fred:A": values([1, 2, 3])})}
+    with pytest.raises(StoreBusy, match="abandoned: another writer took over the lease"):
+        store.refresh(["fred:A"])
+    assert store.storage.read("current.json") == pointer
+    assert store.load("fred:A")["value"].tolist() == [1.0, 2.0]
+    assert json.loads(store.storage.read("lease.json"))["owner"] == "elsewhere:9:x"
