@@ -83,7 +83,7 @@ def _replace_prices(key: str, stored: pd.DataFrame, fetched: pd.DataFrame, sourc
         )
     columns = list(stored.columns) + [c for c in fetched.columns if c not in stored.columns]
     frame = fetched[columns].copy()
-    frame.attrs = {**stored.attrs, **fetched.attrs}
+    frame.attrs = dict(fetched.attrs)  # "adjusted" (close itself adjusted) is the payload's
     revised = changed_rows(stored, frame)
     note = f"replaced whole ({revised} stored rows rebased)" if revised else ""
     return Merged(frame, len(frame) - len(stored), revised, note)

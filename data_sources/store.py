@@ -509,7 +509,7 @@ class Store:
             "last_error": None,
             "failed_at": None,
             "notes": list(notes) if notes else list(old.get("notes", ())),
-            "adjusted": bool(fetched.attrs.get("adjusted") or frame.attrs.get("adjusted")),
+            "adjusted": bool(frame.attrs.get("adjusted")),
             "events": bool(events or old.get("events")),
         }
         return new_entry, merged

@@ -119,3 +119,16 @@ def test_total_return_after_many_refreshes_equals_a_fresh_download(
     # the previous round's splice (old rows kept, newer rows appended) is visibly wrong
     spliced_return = spliced["adj_close"].iloc[-1] / spliced["adj_close"].iloc[0]
     assert abs(spliced_return / fresh_return - 1) > 0.01
+
+
+def test_a_raw_download_replacing_an_auto_adjusted_import_drops_the_adjusted_flag(tmp_path):
+    """A folder in yfinance's auto_adjust layout (close already adjusted) is replaced by a
+    download with the quoted close and a separate adj_close: the flag follows the payload."""
+    store = Store(tmp_path / "store", providers={})
+    imported = download(5).assign(close=download(5)["adj_close"])
+    imported.attrs["adjusted"] = True
+    store.import_file("yahoo:SPY", imported, "spy_adjusted.csv")
+    assert store.info("yahoo:SPY").adjusted and store.load("yahoo:SPY").attrs == {"adjusted": True}
+    assert refresh(store, download(5)).ok
+    assert not store.info("yahoo:SPY").adjusted and store.load("yahoo:SPY").attrs == {}
+    assert store.load("yahoo:SPY")["close"].tolist() == CLOSE
