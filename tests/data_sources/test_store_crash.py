@@ -73,7 +73,9 @@ def test_a_writer_killed_at_random_moments_leaves_old_or_new_never_a_mix(where) 
         where = replace(where, options={**where.options, "session": AioSession()})
     # the kill window: twice one commit's time here and now (so it adapts to a loaded machine),
     # so that kills fall before, during and after the first commit of each writer
-    probe = Store(f"{where.location}/probe", providers={"fake": Tokens()}, storage_options=where.options)
+    probe = Store(
+        f"{where.location}/probe", providers={"fake": Tokens()}, storage_options=where.options
+    )
     probe.refresh(KEYS)
     started = time.monotonic()
     probe.refresh(KEYS)
