@@ -87,8 +87,8 @@ def test_import_file_of_prices_follows_the_same_rule(tmp_path) -> None:
 def test_total_return_after_many_refreshes_equals_a_fresh_download(
     shared_data_dir, tmp_path
 ) -> None:
-    """Real SPY (close and adjusted close, 1993-01-29 to 2024-01-24). A download on day d has Yahoo's
-    adjusted history as of d: adj_t(d) = adj_t × close_d / adj_d (the later dividends'
+    """Real SPY (close and adjusted close, 1993-01-29 to 2024-01-24). A download on day d has
+    Yahoo's adjusted history as of d: adj_t(d) = adj_t × close_d / adj_d (the later dividends'
     factors divided out). Refreshed at seven dates, the store's total return over the whole
     range equals that of one fresh download at the end, to 1e-9."""
     raw = pd.read_csv(shared_data_dir / "yahoo" / "SPY.csv", dtype=str)
