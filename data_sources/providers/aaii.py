@@ -34,7 +34,9 @@ def parse_aaii(data: Payload, filename: str = "sentiment.xls") -> pd.DataFrame:
     """AAII's ``sentiment.xls`` (or a CSV of the same columns) as percent shares."""
     source = f"AAII {filename}"
     hint = "; expected AAII's sentiment.xls or a CSV with Date, Bullish, Neutral, Bearish"
-    table = table_under_header(read_cells(data, filename, "SENTIMENT"), "Date", "Bullish", source, hint)
+    table = table_under_header(
+        read_cells(data, filename, "SENTIMENT"), "Date", "Bullish", source, hint
+    )
     columns = {field: find_column(table, (name,), source, hint) for field, name in FIELDS.items()}
     frame = series_frame(
         table["Date"], {field: table[column] for field, column in columns.items()}, source, hint

@@ -13,11 +13,14 @@ Backfill rules (:meth:`CboeProvider.download`):
 * Daily files are fetched for every NYSE session from ``max(stored_last, ARCHIVE_END + 1)``
   to today (the stored last day is fetched again, so a refresh with nothing new still answers,
   and CBOE's revision of it lands), oldest first, at least ``record.min_interval`` seconds apart.
-* Sessions come from :func:`nyse_sessions`: weekdays minus NYSE's holidays (New Year's Day,
-  MLK Day, Presidents' Day, Good Friday, Memorial Day, Juneteenth from 2022, Independence Day,
-  Labor Day, Thanksgiving, Christmas; Saturday holidays observed on Friday except New Year's
-  Day, Sunday holidays on Monday) and the special closure of 2025-01-09. A 403/404 on a day the
-  calendar calls a session is "no statistics for that day", not an error.
+* Sessions come from :func:`cboe_sessions`: weekdays minus the US exchange holidays (New Year's
+  Day, MLK Day, Presidents' Day, Good Friday, Memorial Day, Juneteenth from 2022, Independence
+  Day, Labor Day, Thanksgiving, Christmas; Saturday holidays observed on Friday except New Year's
+  Day, Sunday holidays on Monday). One-off NYSE closures are sessions here: CBOE's index options
+  traded on 2025-01-09 and CBOE published statistics for it. (No exchange calendar package is
+  installed; this calendar matches every date of CBOE's daily statistics 2019-10-07 to
+  2026-07-22.) A 403/404 on a day the calendar calls a session is "no statistics for that day",
+  not an error.
 * A day whose total ratio is empty or unreadable is skipped, never the whole refresh.
 * The backfill stops, keeping what arrived, at the first timeout/5xx/429, when the deadline is
   spent, or after ``MAX_MISSING_RUN`` sessions in a row without statistics (CBOE refusing);
@@ -80,7 +83,6 @@ ARCHIVE_START = pd.Timestamp("2006-11-01")
 ARCHIVE_END = pd.Timestamp("2019-10-04")
 MAX_MISSING_RUN = 5
 PROGRESS_EVERY = 50
-SPECIAL_CLOSURES = (pd.Timestamp("2025-01-09"),)  # national day of mourning (President Carter)
 NO_STATISTICS = re.compile(r"HTTP (403|404)\b")
 
 # Kept for callers of the previous round.
@@ -89,8 +91,8 @@ CBOE_DAILY = DEFAULT_BASE + DAILY_PATH
 CBOE_PAGE = PAGE
 
 
-class NyseHolidays(AbstractHolidayCalendar):
-    """NYSE full-day holidays (rules in the module docstring)."""
+class ExchangeHolidays(AbstractHolidayCalendar):
+    """US exchange full-day holidays (rules in the module docstring)."""
 
     rules = [  # noqa: RUF012 (pandas reads this class attribute)
         Holiday("New Year's Day", month=1, day=1, observance=sunday_to_monday),
@@ -98,9 +100,7 @@ class NyseHolidays(AbstractHolidayCalendar):
         USPresidentsDay,
         GoodFriday,
         USMemorialDay,
-        Holiday(
-            "Juneteenth", month=6, day=19, start_date="2022-01-01", observance=nearest_workday
-        ),
+        Holiday("Juneteenth", month=6, day=19, start_date="2022-01-01", observance=nearest_workday),
         Holiday("Independence Day", month=7, day=4, observance=nearest_workday),
         USLaborDay,
         USThanksgivingDay,
@@ -108,15 +108,13 @@ class NyseHolidays(AbstractHolidayCalendar):
     ]
 
 
-def nyse_sessions(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
-    """NYSE trading days from ``start`` to ``end``, both inclusive."""
+def cboe_sessions(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+    """CBOE option trading days from ``start`` to ``end``, both inclusive."""
     start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     if end < start:
         return pd.DatetimeIndex([])
-    holidays = NyseHolidays().holidays(start, end)
-    closed = holidays.union(pd.DatetimeIndex(SPECIAL_CLOSURES))
-    weekdays = pd.bdate_range(start, end)
-    return weekdays.difference(closed)
+    holidays = ExchangeHolidays().holidays(start, end)
+    return pd.bdate_range(start, end).difference(holidays)
 
 
 # ---- parsers -------------------------------------------------------------------------------
@@ -167,10 +165,7 @@ def parse_put_call_file(data: Payload, filename: str) -> pd.DataFrame:
     except MissingColumn:
         pass
     source = f"CBOE {filename}"
-    hint = (
-        "; expected CBOE's totalpc.csv layout, or a date column followed by "
-        "TOTAL_PUT_CALL_RATIO"
-    )
+    hint = "; expected CBOE's totalpc.csv layout, or a date column followed by TOTAL_PUT_CALL_RATIO"
     if cells.empty:
         raise EmptyPayload(f"{source}: no data rows")
     first = str(cells.iloc[0, 0]).strip()
@@ -309,14 +304,16 @@ class CboeProvider:
         errors: list[str] = []
         if last is None or pd.Timestamp(last) < ARCHIVE_END:
             try:
-                parts.append(parse_cboe_totalpc(self._get(self.archive_url(), deadline), "totalpc.csv"))
+                parts.append(
+                    parse_cboe_totalpc(self._get(self.archive_url(), deadline), "totalpc.csv")
+                )
             except DataSourceError as exc:
                 errors.append(f"archive: {exc}")
                 gaps.append((f"{ARCHIVE_START:%Y-%m-%d}", f"{ARCHIVE_END:%Y-%m-%d}"))
         first = ARCHIVE_END + pd.Timedelta(days=1)
         if last is not None and pd.Timestamp(last) > first:
             first = pd.Timestamp(last).normalize()
-        sessions = nyse_sessions(first, self._today())
+        sessions = cboe_sessions(first, self._today())
         arrived: list[pd.Timestamp] = []
         missing: list[pd.Timestamp] = []
         missing_run, stopped_at = 0, None
@@ -349,7 +346,9 @@ class CboeProvider:
             done = total if stopped_at is None else stopped_at
             progress(f"CBOE backfill: {done:,} of {total:,} days")
         if not parts:
-            reason = errors[-1] if errors else f"no CBOE statistics published since {first:%Y-%m-%d}"
+            reason = (
+                errors[-1] if errors else f"no CBOE statistics published since {first:%Y-%m-%d}"
+            )
             raise SourceUnavailable(f"CBOE sent no put/call ratios: {reason}")
         frame = combine_parts(parts)
         if arrived:
@@ -373,7 +372,7 @@ class CboeProvider:
     # ---- the previous round's three steps (the store calls these until it uses download) ----
 
     def build_request(self, keys: Sequence[str]) -> Request:
-        days = nyse_sessions(self._today() - pd.Timedelta(days=3 * self.recent_days), self._today())
+        days = cboe_sessions(self._today() - pd.Timedelta(days=3 * self.recent_days), self._today())
         recent = days[-self.recent_days :]
         return Request(urls=(self.archive_url(), *(self.daily_url(day) for day in recent)))
 

@@ -24,7 +24,7 @@ from data_sources.providers.cboe import (
     CBOE_DAILY,
     CBOE_PAGE,
     CboeProvider,
-    nyse_sessions,
+    cboe_sessions,
     parse_cboe_daily,
     parse_cboe_totalpc,
     parse_put_call_file,
@@ -34,8 +34,8 @@ from data_sources.providers.finra import FINRA, parse_finra
 from data_sources.providers.finra import RECORD as FINRA_RECORD
 from data_sources.providers.naaim import NAAIM, newest_weekly_link, parse_naaim
 from data_sources.providers.naaim import RECORD as NAAIM_RECORD
-from data_sources.providers.shiller import SHILLER, data_file_link, parse_shiller, shiller_month
 from data_sources.providers.shiller import RECORD as SHILLER_RECORD
+from data_sources.providers.shiller import SHILLER, data_file_link, parse_shiller, shiller_month
 from data_sources.providers.single_file import FileProvider
 
 RECORDS: dict[str, ProviderRecord] = {
@@ -50,7 +50,9 @@ for _record in RECORDS.values():
         UPLOAD_FORMATS.setdefault(_format.key, ())
         UPLOAD_FORMATS[_format.key] += (_format,)
 
-FILE_PARSERS: dict[str, Parser] = {key: formats[0].parser for key, formats in UPLOAD_FORMATS.items()}
+FILE_PARSERS: dict[str, Parser] = {
+    key: formats[0].parser for key, formats in UPLOAD_FORMATS.items()
+}
 """The parser of each series key's first upload format (the Data page's list of keys)."""
 
 
@@ -97,9 +99,9 @@ __all__ = [
     "UPLOAD_FORMATS",
     "CboeProvider",
     "FileProvider",
+    "cboe_sessions",
     "data_file_link",
     "newest_weekly_link",
-    "nyse_sessions",
     "parse_aaii",
     "parse_cboe_daily",
     "parse_cboe_totalpc",

@@ -181,7 +181,10 @@ def series_frame(
     """
     index = pd.DatetimeIndex([cell_date(value) for value in dates], name="date")
     frame = pd.DataFrame(
-        {name: to_numeric(column.reset_index(drop=True)).to_numpy() for name, column in fields.items()},
+        {
+            name: to_numeric(column.reset_index(drop=True)).to_numpy()
+            for name, column in fields.items()
+        },
         index=index,
     )
     frame = frame[frame.index.notna()].dropna(how="all")
@@ -189,13 +192,13 @@ def series_frame(
     if repeated.any():
         groups = frame[repeated].groupby(level=0)
         spread = (groups.max() - groups.min()).abs().max(axis=1)
-        conflicting = spread[spread > DUPLICATE_TOLERANCE]
+        conflicting = spread[spread > DUPLICATE_TOLERANCE + 1e-9]
         if len(conflicting):
             day = conflicting.index[0]
             values = ", ".join(f"{v:g}" for v in frame.loc[day].iloc[:, 0])
             raise BadPayload(
                 f"{source}: the date {day:%Y-%m-%d} appears more than once with different values "
-                f"({values}); {len(conflicting)} date(s) conflict. Keep one row per date{hint}"
+                f"({values}); {len(conflicting)} date(s) conflict. Keep one row per date"
             )
         frame = frame[~frame.index.duplicated(keep="first")]
     frame = frame.sort_index(kind="stable").astype("float64")
