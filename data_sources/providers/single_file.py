@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 import requests
 
+from data_sources import http
 from data_sources.deadline import Deadline
 from data_sources.errors import BadPayload, DataSourceError, SourceUnavailable
 from data_sources.providers import Progress, ProviderRecord, Request, SeriesResult
@@ -87,6 +88,15 @@ class FileProvider:
     def manual_hint(self) -> str:
         return manual_hint(self._record, self.key, self.filename)
 
+    def explain(self, exc: DataSourceError) -> DataSourceError:
+        """The error with what to do: a refusal says so, every error ends with the manual hint."""
+        if isinstance(exc, http.Blocked):
+            how = " even with a web browser's headers" if self.browser else ""
+            exc = http.Blocked(
+                f"{self._record.display_name} refused the automated download{how} ({exc})"
+            )
+        return with_hint(exc, self.manual_hint())
+
     def base(self) -> str:
         return base_url(self.location.default_base, self._record.base_url_env)
 
@@ -149,7 +159,7 @@ class FileProvider:
         try:
             results[self.key] = self.parse_payload(self.fetch_file(budget))
         except DataSourceError as exc:
-            results[self.key] = with_hint(exc, self.manual_hint())
+            results[self.key] = self.explain(exc)
         if progress is not None:
             ok = isinstance(results[self.key], pd.DataFrame)
             progress(f"{self._record.display_name}: {'done' if ok else 'failed'}")
@@ -167,13 +177,13 @@ class FileProvider:
         try:
             return self.fetch_file(deadline)
         except DataSourceError as exc:
-            raise with_hint(exc, self.manual_hint()) from exc
+            raise self.explain(exc) from exc
 
     def parse(self, payload: bytes, keys: Sequence[str]) -> dict[str, pd.DataFrame]:
         try:
             return {self.key: self.parse_payload(payload)}
         except DataSourceError as exc:
-            raise with_hint(exc, self.manual_hint()) from exc
+            raise self.explain(exc) from exc
 
     def __repr__(self) -> str:
         return f"FileProvider({self.name!r}, key={self.key!r}, base={self.base()!r})"

@@ -87,9 +87,10 @@ def get(
 ) -> bytes:
     """``http.get_bytes(url)`` with ``timeout=deadline.timeout(cap)``, optionally as a browser."""
     session = BrowserSession(referer) if browser else None
+    timeout = max(0.01, round(deadline.timeout(cap, what), 2))  # "0.3 s", not "0.299895 s"
     return http.get_bytes(
         url,
-        timeout=deadline.timeout(cap, what),
+        timeout=timeout,
         retries=retries,
         expect_html=expect_html,
         session=session,
