@@ -199,15 +199,14 @@ RECORD = ProviderRecord(
 
 def _runs(days: Sequence[pd.Timestamp], sessions: pd.DatetimeIndex) -> list[tuple[str, str]]:
     """Consecutive runs (in ``sessions`` order) of the missing ``days``, as ISO pairs."""
-    positions = sorted(sessions.get_loc(day) for day in days)
-    runs: list[tuple[str, str]] = []
+    positions = sorted(int(p) for p in sessions.get_indexer(pd.DatetimeIndex(list(days))) if p >= 0)
+    runs: list[list[int]] = []
     for position in positions:
-        day = f"{sessions[position]:%Y-%m-%d}"
-        if runs and sessions.get_loc(pd.Timestamp(runs[-1][1])) == position - 1:
-            runs[-1] = (runs[-1][0], day)
+        if runs and runs[-1][1] == position - 1:
+            runs[-1][1] = position
         else:
-            runs.append((day, day))
-    return runs
+            runs.append([position, position])
+    return [(f"{sessions[a]:%Y-%m-%d}", f"{sessions[b]:%Y-%m-%d}") for a, b in runs]
 
 
 class CboeProvider:

@@ -22,7 +22,7 @@ import io
 import warnings
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Literal
 
 import pandas as pd
 
@@ -84,7 +84,9 @@ def read_cells(data: Payload, filename: str, sheet: str | None = None) -> pd.Dat
     return _read_csv(stream, filename)
 
 
-def _read_workbook(stream: BinaryIO, filename: str, sheet: str | None, engine: str) -> pd.DataFrame:
+def _read_workbook(
+    stream: BinaryIO, filename: str, sheet: str | None, engine: Literal["openpyxl", "xlrd"]
+) -> pd.DataFrame:
     try:
         with warnings.catch_warnings():
             # pandas 3 deprecates its xlrd engine; xlrd is still the reader for legacy .xls.
