@@ -59,6 +59,7 @@ from data_sources.errors import (
     DataSourceError,
     EmptyPayload,
     MissingColumn,
+    RateLimited,
     SourceUnavailable,
 )
 from data_sources.frames import combine_parts, tidy_frame
@@ -348,7 +349,8 @@ class CboeProvider:
             reason = (
                 errors[-1] if errors else f"no CBOE statistics published since {first:%Y-%m-%d}"
             )
-            raise SourceUnavailable(f"CBOE sent no put/call ratios: {reason}")
+            kind = RateLimited if "HTTP 429" in reason else SourceUnavailable
+            raise kind(f"CBOE sent no put/call ratios: {reason}")
         frame = combine_parts(parts)
         if arrived:
             inside = [day for day in missing if day < arrived[-1]]

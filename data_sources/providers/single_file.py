@@ -123,7 +123,9 @@ class FileProvider:
             return base + (location.file_path or "")
         page_url = base + location.page_path
         page = self._get(page_url, deadline, expect_html=True)
-        links = [rebase(link, location.own_hosts, base) for link in page_links(page, page_url)]
+        links = page_links(page, page_url)
+        if base != location.default_base.rstrip("/"):  # a mirror serves the provider's hosts
+            links = [rebase(link, location.own_hosts, base) for link in links]
         chosen = location.pick(links)
         if chosen is None:
             raise BadPayload(

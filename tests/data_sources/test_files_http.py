@@ -6,6 +6,7 @@ failure (403, 404, 429, 500, timeout, empty, truncated, renamed column, web page
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ import pandas as pd
 import pytest
 
 from data_sources.deadline import Deadline
-from data_sources.errors import DataSourceError, SourceUnavailable
+from data_sources.errors import BadPayload, DataSourceError, RateLimited, SourceUnavailable
 from data_sources.providers import download as legacy_download
 from data_sources.providers.files import AAII, FINRA, NAAIM, SHILLER, CboeProvider
 from data_sources.providers.single_file import FileProvider
@@ -258,7 +259,7 @@ def test_every_fault_gives_a_clear_message_naming_what_to_do(
     result = fetch_one(provider, seconds=0.5 if fault == "timeout" else 20)
     assert isinstance(result, DataSourceError), result
     message = str(result)
-    assert pytest.importorskip("re").search(pattern, message), message
+    assert re.search(pattern, message), message
     assert provider.record.manual_page in message
     assert f"import-file --series {provider.key} FILE" in message
     for internal in ("NoneType", "Traceback", "index out of range", "zip file", "\n"):
@@ -515,3 +516,78 @@ def test_cboe_legacy_steps_skip_missing_days_but_fail_when_nothing_arrives(
     server.routes.clear()
     with pytest.raises(SourceUnavailable, match="import-file --series cboe:total_put_call"):
         legacy_download(provider, ["cboe:total_put_call"], timeout=5)
+
+
+@pytest.mark.parametrize(
+    ("fault", "status", "body", "error", "pattern"),
+    [
+        ("403", 403, b"Forbidden", SourceUnavailable, r"no CBOE statistics published since"),
+        ("404", 404, b"Not Found", SourceUnavailable, r"no CBOE statistics published since"),
+        ("web page", 200, b"<html><body>Hi</body></html>", SourceUnavailable, r"published since"),
+        ("429", 429, b"Slow down", RateLimited, r"rate limited \(HTTP 429\); try again later"),
+        ("500", 500, b"Oops", SourceUnavailable, r"server error \(HTTP 500\) after 2 attempts"),
+        ("timeout", HANG, b"late", SourceUnavailable, r"no answer within 0\.[345]\d* s"),
+        ("empty", 200, b"", SourceUnavailable, r"2019-10-18: not JSON"),
+        ("malformed", 200, b'{"ratios": 1}', SourceUnavailable, r"no 'ratios' list"),
+        ("renamed", 200, b'{"ratios": [{"name": "TOTAL P/C", "value": "1"}]}', SourceUnavailable,
+         r"no TOTAL PUT/CALL RATIO entry"),
+        ("empty value", 200, daily_json(""), SourceUnavailable, r"2019-10-18: no data rows"),
+        ("negative", 200, daily_json("-0.16"), BadPayload, r"-0\.16 on 2019-10-17 cannot be"),
+    ],
+)  # fmt: skip
+def test_cboe_faults_on_every_requested_day(
+    monkeypatch, server, fault, status, body, error, pattern
+) -> None:
+    point_at(monkeypatch, server, "cboe")
+    for day in ("2019-10-17", "2019-10-18"):
+        server.serve(daily_path(day), body, status, Retry_After="0")
+    result = cboe("2019-10-18").download(
+        ["cboe:total_put_call"],
+        deadline=Deadline(0.5 if fault == "timeout" else 20),
+        stored_last={"cboe:total_put_call": pd.Timestamp("2019-10-17")},
+    )["cboe:total_put_call"]
+    assert isinstance(result, error), result
+    message = str(result)
+    assert re.search(pattern, message), message
+    assert "import-file --series cboe:total_put_call FILE" in message
+    assert "NoneType" not in message and "\n" not in message
+
+
+def test_cboe_archive_failure_is_a_reported_gap_and_the_days_still_land(
+    monkeypatch, server
+) -> None:
+    point_at(monkeypatch, server, "cboe")
+    serve_october(server)
+    server.serve(ARCHIVE_PATH, b"CBOE TOTAL PUT/CALL RATIO\nDATE,CALLS,PUTS\n10/1/2019,1,2\n")
+    frame = cboe("2019-10-08").download(
+        ["cboe:total_put_call"], deadline=Deadline(20), stored_last={}
+    )["cboe:total_put_call"]
+    assert isinstance(frame, pd.DataFrame)
+    assert list(frame.index.strftime("%Y-%m-%d")) == ["2019-10-07", "2019-10-08"]
+    assert frame.attrs["gaps"] == [("2006-11-01", "2019-10-04")]
+
+
+def test_without_an_override_links_are_followed_as_the_page_gives_them(monkeypatch) -> None:
+    monkeypatch.delenv("INVESTABLE_SHILLER_URL", raising=False)
+    monkeypatch.delenv("INVESTABLE_NAAIM_URL", raising=False)
+    pages = {
+        "https://shillerdata.com/": shiller_page(),
+        "https://naaim.org/programs/naaim-exposure-index/": naaim_page(),
+    }
+    for provider in (SHILLER, NAAIM):
+        monkeypatch.setattr(provider, "_get", lambda url, deadline, expect_html=False: pages[url])
+    assert SHILLER.file_url(Deadline(5)) == "https://img1.wsimg.com" + SHILLER_FILE
+    assert NAAIM.file_url(Deadline(5)) == "https://naaim.org" + NAAIM_FILE
+
+
+def test_newest_link_wins_wherever_it_sits_on_the_page() -> None:
+    from data_sources.providers.files import newest_weekly_link
+
+    links = [
+        "https://naaim.org/wp-content/uploads/2026/04/USE_Data-since-Inception_2026-04-01.xlsx",
+        "https://naaim.org/wp-content/uploads/2026/07/use_data-since-inception_2026-07-08.XLSX",
+        "https://naaim.org/wp-content/uploads/2026/07/USE_Data-since-Inception_2026-07-01.xlsx",
+        "https://naaim.org/wp-content/uploads/2026/07/USE_Data-since-Inception_2026-07-01.pdf",
+    ]
+    assert newest_weekly_link(links) == links[1]
+    assert newest_weekly_link(links[3:]) is None
