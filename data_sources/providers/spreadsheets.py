@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import warnings
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -34,6 +35,7 @@ Payload = bytes | BinaryIO
 
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
+CSV_SNIFF_LINES = 200
 DUPLICATE_TOLERANCE = 0.005
 TEXT_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m", "%m/%d/%y")
 
@@ -104,7 +106,43 @@ def _read_workbook(
 
 
 def _read_csv(stream: BinaryIO, filename: str) -> pd.DataFrame:
-    """A CSV whose title lines may be narrower than its header (csv.reader, padded)."""
+    """A CSV whose title lines may be narrower than its header: the width is taken from the
+    first ``CSV_SNIFF_LINES`` lines, then pandas' C parser reads the stream itself; a later,
+    wider row falls back to ``csv.reader`` (padded rows)."""
+    start = stream.tell()
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    try:
+        head = list(itertools.islice(csv.reader(text), CSV_SNIFF_LINES))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise BadPayload(
+            f"{filename} is not a readable CSV text file (nor an Excel workbook)"
+        ) from exc
+    finally:
+        text.detach()
+    width = max((len(row) for row in head), default=0)
+    stream.seek(start)
+    try:
+        cells = pd.read_csv(
+            stream,
+            header=None,
+            names=list(range(max(width, 1))),
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            encoding="utf-8-sig",
+        )
+    except pd.errors.ParserError:
+        stream.seek(start)
+        return _read_csv_rows(stream, filename)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BadPayload(
+            f"{filename} is not a readable CSV text file (nor an Excel workbook)"
+        ) from exc
+    return cells.apply(lambda column: column.str.strip()).astype(object)
+
+
+def _read_csv_rows(stream: BinaryIO, filename: str) -> pd.DataFrame:
+    """Every row with ``csv.reader``, padded to the widest (slower; rows of any width)."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
     try:
         rows = [[cell.strip() for cell in row] for row in csv.reader(text)]
@@ -156,19 +194,32 @@ def find_column(table: pd.DataFrame, names: tuple[str, ...], source: str, hint: 
 
 
 def cell_date(value: Any) -> pd.Timestamp | None:
-    """A date cell (Excel date, ``datetime``, or text in ISO, M/D/YYYY or YYYY-MM form) as a
-    midnight timestamp; anything else (titles, footers, numbers, blanks) is None."""
-    if isinstance(value, datetime | date):
-        return pd.Timestamp(value).normalize().tz_localize(None)
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
+    """One date cell as :func:`column_dates` reads it (None when it is not a date)."""
+    parsed = column_dates(pd.Series([value], dtype=object))[0]
+    return None if pd.isna(parsed) else pd.Timestamp(parsed)
+
+
+def column_dates(values: pd.Series) -> pd.DatetimeIndex:
+    """A date column's cells (Excel dates, ``datetime``, or text in one of
+    ``TEXT_DATE_FORMATS``: ISO, M/D/YYYY, YYYY-MM, …) as midnight timestamps; anything else
+    (titles, footers, numbers, blanks) is NaT. Vectorised: one pass per text format."""
+    cells = pd.Series(values.to_numpy(dtype=object), dtype=object)
+    is_date = cells.map(lambda v: isinstance(v, datetime | date))
+    is_text = cells.map(lambda v: isinstance(v, str))
+    unit = "datetime64[us]"  # microseconds: years 1 to 9999 (9999-12-31 must reach the checks)
+    result = pd.Series(pd.NaT, index=cells.index, dtype=unit)
+    if is_date.any():
+        dated = pd.to_datetime(cells[is_date].tolist(), errors="coerce")
+        result[is_date] = pd.Series(dated, index=cells.index[is_date]).astype(unit)
+    text = cells[is_text].astype(str).str.strip()
     for fmt in TEXT_DATE_FORMATS:
-        try:
-            return pd.Timestamp(datetime.strptime(text, fmt))
-        except ValueError:
-            continue
-    return None
+        if text.empty:
+            break
+        parsed = pd.to_datetime(text, format=fmt, errors="coerce")
+        found = parsed.notna()
+        result[found[found].index] = parsed[found].astype(unit)
+        text = text[~found]
+    return pd.DatetimeIndex(result, name="date").normalize()
 
 
 def series_frame(
@@ -181,7 +232,7 @@ def series_frame(
     the same values (within ``DUPLICATE_TOLERANCE``) keeps its first row; a repeated date with
     different values raises :class:`BadPayload`. Raises :class:`EmptyPayload` when no row is left.
     """
-    index = pd.DatetimeIndex([cell_date(value) for value in dates], name="date")
+    index = column_dates(dates)
     frame = pd.DataFrame(
         {
             name: to_numeric(column.reset_index(drop=True)).to_numpy()

@@ -471,3 +471,14 @@ def test_archive_zip_member_names_are_not_in_messages() -> None:
     with pytest.raises(BadPayload, match="not a readable Excel workbook") as caught:
         parse_finra(buffer.getvalue(), "margin-statistics.xlsx")
     assert "hello" not in str(caught.value)
+
+
+def test_csv_rows_wider_than_the_first_lines_still_read() -> None:
+    """pandas' C parser reads CSVs at the width of their first 200 lines; a wider row later
+    falls back to the row reader, losing nothing."""
+    lines = ["Date,naaim"] + [f"2020-01-{d:02d},50" for d in range(1, 29)] * 8
+    lines += ["2021-01-07,60,note"]
+    cells = read_cells("\n".join(lines).encode(), "naaim.csv")
+    assert cells.shape == (226, 3) and cells.iloc[-1].tolist() == ["2021-01-07", "60", "note"]
+    frame = parse_naaim("\n".join(lines).encode(), "naaim.csv")
+    assert frame["value"].tolist() == [50.0] * 28 + [60.0]
