@@ -267,6 +267,7 @@ class CboeProvider:
                 deadline=deadline,
                 cap=self._record.timeout,
                 what="the CBOE backfill",
+                browser=True,
                 retries=retries,
                 sleep=self.sleep,
             )

@@ -37,7 +37,7 @@ XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 CSV_SNIFF_LINES = 200
 DUPLICATE_TOLERANCE = 0.005
-TEXT_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m", "%m/%d/%y")
+TEXT_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m", "%m/%d/%y", "%b-%y")
 
 
 def as_stream(data: Payload) -> BinaryIO:
@@ -201,7 +201,7 @@ def cell_date(value: Any) -> pd.Timestamp | None:
 
 def column_dates(values: pd.Series) -> pd.DatetimeIndex:
     """A date column's cells (Excel dates, ``datetime``, or text in one of
-    ``TEXT_DATE_FORMATS``: ISO, M/D/YYYY, YYYY-MM, …) as midnight timestamps; anything else
+    ``TEXT_DATE_FORMATS``: ISO, M/D/YYYY, YYYY-MM, Jan-97, …) as midnight timestamps; anything else
     (titles, footers, numbers, blanks) is NaT. Vectorised: one pass per text format."""
     cells = pd.Series(values.to_numpy(dtype=object), dtype=object)
     is_date = cells.map(lambda v: isinstance(v, datetime | date))

@@ -591,3 +591,55 @@ def test_newest_link_wins_wherever_it_sits_on_the_page() -> None:
     ]
     assert newest_weekly_link(links) == links[1]
     assert newest_weekly_link(links[3:]) is None
+
+
+@pytest.mark.shared_data
+def test_real_aaii_workbook_over_http(monkeypatch, server, shared_data_dir) -> None:
+    point_at(monkeypatch, server, "aaii")
+    real = (shared_data_dir / "sentiment/raw/aaii_sentiment.xls").read_bytes()
+    server.serve("/files/surveys/sentiment.xls", real)
+    frame = fetch_one(AAII)
+    assert isinstance(frame, pd.DataFrame) and len(frame) == 2037
+    assert frame.index[-1] == pd.Timestamp("2026-08-20")
+
+
+def test_the_store_fills_every_file_series_through_the_legacy_steps(
+    monkeypatch, server, tmp_path
+) -> None:
+    """The store of this round (build_request/fetch/parse) over the local server: all five
+    file series land in an empty store; then a failing NAAIM leaves its stored bytes alone."""
+    from data_sources.store import Store
+
+    point_at(monkeypatch, server, "aaii", "naaim", "finra", "shiller", "cboe")
+    server.serve(
+        "/files/surveys/sentiment.xls", (FIXTURES / "aaii_sentiment_small.xls").read_bytes()
+    )
+    server.serve("/programs/naaim-exposure-index/", naaim_page())
+    server.serve(NAAIM_FILE, naaim_workbook())
+    server.serve(FILE_PATHS["finra"], finra_workbook())
+    server.serve("/", shiller_page())
+    server.serve(SHILLER_FILE, shiller_workbook())
+    serve_october(server)
+    providers = {
+        "aaii": AAII,
+        "naaim": NAAIM,
+        "finra": FINRA,
+        "shiller": SHILLER,
+        "cboe": cboe("2019-10-18"),
+    }
+    store = Store(tmp_path, providers=providers)
+    keys = [provider.key for provider in providers.values()]
+    report = store.refresh(keys)
+    assert report.failed == {} and set(report.added) == set(keys)
+    assert report.added == {
+        "aaii:sentiment": 3,
+        "naaim:exposure": 4,
+        "finra:margin_debt": 2,
+        "shiller:earnings": 2,
+        "cboe:total_put_call": 3 + 15 - 5,  # archive + the last 15 sessions known to the server
+    }
+    stored = store._path("naaim:exposure").read_bytes()
+    server.serve(NAAIM_FILE, naaim_workbook()[:2000])
+    again = store.refresh(["naaim:exposure"])
+    assert "not a readable Excel workbook" in again.failed["naaim:exposure"]
+    assert store._path("naaim:exposure").read_bytes() == stored
