@@ -138,7 +138,8 @@ def _read_csv(stream: BinaryIO, filename: str) -> pd.DataFrame:
         raise BadPayload(
             f"{filename} is not a readable CSV text file (nor an Excel workbook)"
         ) from exc
-    return cells.apply(lambda column: column.str.strip()).astype(object)
+    stripped: pd.DataFrame = cells.apply(lambda column: column.str.strip()).astype(object)
+    return stripped
 
 
 def _read_csv_rows(stream: BinaryIO, filename: str) -> pd.DataFrame:
@@ -201,12 +202,12 @@ def cell_date(value: Any) -> pd.Timestamp | None:
 
 def column_dates(values: pd.Series) -> pd.DatetimeIndex:
     """A date column's cells (Excel dates, ``datetime``, or text in one of
-    ``TEXT_DATE_FORMATS``: ISO, M/D/YYYY, YYYY-MM, Jan-97, …) as midnight timestamps; anything else
-    (titles, footers, numbers, blanks) is NaT. Vectorised: one pass per text format."""
+    ``TEXT_DATE_FORMATS``: ISO, M/D/YYYY, YYYY-MM, Jan-97, …) as midnight timestamps; anything
+    else (titles, footers, numbers, blanks) is NaT. Vectorised: one pass per text format."""
     cells = pd.Series(values.to_numpy(dtype=object), dtype=object)
     is_date = cells.map(lambda v: isinstance(v, datetime | date))
     is_text = cells.map(lambda v: isinstance(v, str))
-    unit = "datetime64[us]"  # microseconds: years 1 to 9999 (9999-12-31 must reach the checks)
+    unit: Literal["datetime64[us]"] = "datetime64[us]"  # years 1 to 9999 (9999-12-31 included)
     result = pd.Series(pd.NaT, index=cells.index, dtype=unit)
     if is_date.any():
         dated = pd.to_datetime(cells[is_date].tolist(), errors="coerce")
