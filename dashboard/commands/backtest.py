@@ -1,6 +1,8 @@
-"""``python -m dashboard backtest``: follow one indicator (or the composite) against buy and hold.
+"""``investable backtest``: follow one indicator (or the composite) against buy and hold.
 
-python -m dashboard backtest --data-dir ../shared/data --indicator composite --cash tbill
+investable backtest --indicator composite --cash tbill
+investable backtest --indicator composite --start 2010-01-04 --format json
+investable backtest --data-dir DIR --indicator composite      (a manifest folder of your own)
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         start=args.start,
         end=args.end,
     )
-    series = open_source(args.data_dir).load_many()
+    series = open_source(args).load_many()
     model = evaluate(series)
     signal = model.signal(args.indicator)
     if signal.notna().sum() == 0:

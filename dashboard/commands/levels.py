@@ -1,8 +1,8 @@
-"""``python -m dashboard levels``: support and resistance levels of a price series on a date.
+"""``investable levels``: support and resistance levels of a price series on a date.
 
-python -m dashboard levels --data-dir ../shared/data --symbol yahoo:^GSPC --as-of 2012-10-19
-python -m dashboard levels … --anchor-start 2012-06-01 --anchor-end 1474.51
-python -m dashboard levels … --target 1565 --stop 1370 --capital 100000   (adds scenarios)
+investable levels --symbol yahoo:^GSPC --as-of 2012-10-19
+investable levels --as-of 2012-10-19 --anchor-start 2012-06-01 --anchor-end 1474.51
+investable levels --as-of 2012-10-19 --target 1565 --stop 1370 --capital 100000  (scenarios)
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def add_series_options(parser: argparse.ArgumentParser) -> None:
 
 def load_close(args: argparse.Namespace) -> tuple[pd.Series, str]:
     """The symbol's close (quoted when the source has it) and which price that is."""
-    frame = open_source(args.data_dir).load(args.symbol)
+    frame = open_source(args).load(args.symbol)
     return price_for_levels(frame)
 
 

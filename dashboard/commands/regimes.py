@@ -1,7 +1,7 @@
-"""``python -m dashboard regimes``: bull markets, the investable uptrend and the sell stop.
+"""``investable regimes``: bull markets, the investable uptrend and the sell stop.
 
-python -m dashboard regimes --data-dir ../shared/data --symbol yahoo:^GSPC --as-of 2020-06-05
-python -m dashboard regimes … --windows 10,15,20,25 --entry 2020-04-01 --trail 0.06
+investable regimes --symbol yahoo:^GSPC --as-of 2020-06-05
+investable regimes --as-of 2020-06-05 --windows 10,15,20,25 --entry 2020-04-01 --trail 0.06
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
-"""``python -m dashboard report``: the weekly report as one HTML file (charts as 2× PNG).
+"""``investable report``: the weekly report as one HTML file (charts as 2× PNG).
 
-python -m dashboard report --data-dir ../shared/data --as-of 2022-06-17 --out report.html
+investable report
+investable report --as-of 2022-06-17 --out report.html
+investable report --no-charts --out weekly.html      (tables only, without chromium)
 """
 
 from __future__ import annotations
@@ -10,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from analytics.model import evaluate
-from dashboard.commands._common import add_data_dir, open_source, parse_date
+from dashboard.commands._common import (
+    add_data_dir,
+    check_output_path,
+    open_source,
+    parse_date,
+    write_output,
+)
 
 
 def register(subparsers: Any) -> None:
@@ -22,7 +30,9 @@ def register(subparsers: Any) -> None:
     )
     add_data_dir(parser)
     parser.add_argument("--as-of", type=parse_date, default=None, help="YYYY-MM-DD")
-    parser.add_argument("--out", type=Path, default=None, help="default: investable-DATE.html")
+    parser.add_argument(
+        "--out", type=Path, default=None, metavar="FILE", help="default: investable-DATE.html"
+    )
     parser.add_argument("--no-charts", action="store_true", help="tables only (no chromium)")
     parser.set_defaults(func=run)
 
@@ -30,11 +40,13 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from dashboard.report import weekly_report
 
-    series = open_source(args.data_dir).load_many()
+    if args.out is not None:
+        check_output_path(args.out)  # before the work, not after it
+    series = open_source(args).load_many()
     model = evaluate(series)
     date = model.decision_date(args.as_of)
     document = weekly_report(model, series, date, with_charts=not args.no_charts)
     out = args.out or Path(f"investable-{date.date()}.html")
-    out.write_text(document, encoding="utf-8")
+    write_output(out, document)
     print(f"wrote {out} ({len(document) / 1024:,.0f} KB) for the week of {date.date()}")
     return 0

@@ -1,6 +1,6 @@
-"""``python -m dashboard riskreward``: reward, risk and their ratio for one entry.
+"""``investable riskreward``: reward, risk and their ratio for one entry (reads no data).
 
-python -m dashboard riskreward --price 1438 --target 1565 --stop 1325 --capital 100000
+investable riskreward --price 1438 --target 1565 --stop 1325 --capital 100000
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
-"""``python -m dashboard snapshot``: the model's view on one decision date.
+"""``investable snapshot``: the model's view on one decision date.
 
-python -m dashboard snapshot --data-dir ../shared/data --as-of 2022-06-17 --format table
+investable snapshot
+investable snapshot --as-of 2022-06-17 --format json
+investable snapshot --data-dir DIR --as-of 2022-06-17      (a manifest folder of your own)
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    source = open_source(args.data_dir)
+    source = open_source(args)
     model = evaluate(source.load_many())
     snapshot = model.snapshot(args.as_of)
     if args.format == "json":

@@ -1,4 +1,4 @@
-"""``python -m dashboard regimes`` over the reference data folder."""
+"""``investable regimes`` over the reference data folder."""
 
 from __future__ import annotations
 

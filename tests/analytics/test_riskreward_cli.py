@@ -1,4 +1,4 @@
-"""``python -m dashboard riskreward``: the worked example end to end, and bad input."""
+"""``investable riskreward``: the worked example end to end, and bad input."""
 
 from __future__ import annotations
 
