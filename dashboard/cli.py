@@ -40,8 +40,10 @@ def run_precompute(store: Store) -> None:
     except ModuleNotFoundError as exc:
         if exc.name != PRECOMPUTE_MODULE:
             raise
-        print("precompute: not in this build; the app computes the model on first view",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "precompute: not in this build; the app computes the model on first view",
+            file=sys.stderr,
+        )
         return
     print("precompute: the model for the default settings …", file=sys.stderr, flush=True)
     module.precompute(store)

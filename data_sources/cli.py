@@ -24,6 +24,7 @@ Rules:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import inspect
 import json
 import os
@@ -91,10 +92,8 @@ def execute(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) 
     try:
         return int(command(args))
     except BrokenPipeError:
-        try:  # so the flush at exit does not fail again
+        with contextlib.suppress(OSError, ValueError):  # so the flush at exit cannot fail again
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
         return BROKEN_PIPE
     except KeyboardInterrupt:
         if debug:
@@ -217,11 +216,11 @@ def current_generation(store: Store) -> int | None:
 
 def committed(report: RefreshReport, before: int | None) -> bool:
     """Did the command commit new data? A new generation number, or (for a store without
-    generations) any series saved."""
+    generations) new rows in any series."""
     if hasattr(report, "generation"):
         after = report.generation
         return after is not None and after != before
-    return bool(report.added)
+    return any(report.added.values())
 
 
 def run_after_commit(hook: AfterCommit | None, store: Store, debug: bool) -> int:
@@ -261,10 +260,15 @@ def report_payload(report: RefreshReport, store: Store) -> dict[str, Any]:
     """A refresh or import as JSON: per series its status, rows added and revised, error."""
     revised: dict[str, int] = dict(getattr(report, "revised", {}) or {})
     series: list[dict[str, Any]] = [
-        {"key": key, "status": "updated", "added": int(rows), "revised": revised.get(key, 0),
-         "error": None}
+        {
+            "key": key,
+            "status": "updated",
+            "added": int(rows),
+            "revised": revised.get(key, 0),
+            "error": None,
+        }
         for key, rows in report.added.items()
-    ]  # fmt: skip
+    ]
     series += [
         {"key": key, "status": "failed", "added": 0, "revised": 0, "error": message}
         for key, message in report.failed.items()
@@ -294,9 +298,12 @@ def render_report(payload: dict[str, Any]) -> str:
 
 
 def finish_report(
-    args: argparse.Namespace, store: Store, report: RefreshReport, before: int | None,
+    args: argparse.Namespace,
+    store: Store,
+    report: RefreshReport,
+    before: int | None,
     after_commit: AfterCommit | None,
-) -> int:  # fmt: skip
+) -> int:
     """Print the report, run the hook when data was committed; the exit code."""
     payload = report_payload(report, store)
     if args.format == "json":
@@ -427,9 +434,14 @@ def register_import_file(subparsers: Any, after_commit: AfterCommit | None) -> N
         after = current_generation(store)
         if args.format == "json":
             print_json(
-                {"store": store_location(store), "key": args.series, "file": str(path),
-                 "added": int(added), "generation": after}
-            )  # fmt: skip
+                {
+                    "store": store_location(store),
+                    "key": args.series,
+                    "file": str(path),
+                    "added": int(added),
+                    "generation": after,
+                }
+            )
         else:
             prefix = f"generation {after}: " if after is not None else ""
             print(f"{prefix}{args.series}: +{added} rows from {path.name}")
@@ -556,8 +568,11 @@ def register_rollback(subparsers: Any, after_commit: AfterCommit | None) -> None
         if not hasattr(store, "rollback"):
             raise StoreError(f"the store at {store_location(store)} keeps no generations")
         generation = store.rollback(args.to)
-        payload = {"store": store_location(store), "restored": args.to,
-                   "generation": generation_payload(generation)}  # fmt: skip
+        payload = {
+            "store": store_location(store),
+            "restored": args.to,
+            "generation": generation_payload(generation),
+        }
         if args.format == "json":
             print_json(payload)
         else:
