@@ -94,4 +94,4 @@ def render_table(result: BacktestResult) -> str:
     table = stats_table(result.stats, result.benchmark_stats)
     final = [f"{result.stats.final_equity:,.2f}", f"{result.benchmark_stats.final_equity:,.2f}"]
     table.loc["Final equity ($)"] = final
-    return "\n".join(header) + table.to_string()
+    return "\n".join(header) + str(table.to_string())

@@ -101,7 +101,9 @@ def run(args: argparse.Namespace) -> int:
     table = result.to_frame()
     scenario_table = None
     if args.target is not None:
-        scenario_table = scenarios(result.price, args.target, args.stop, result, args.capital)
+        scenario_table = scenarios(
+            result.price, args.target, args.stop, result.levels, args.capital
+        )
     if args.format == "json":
         print_json(
             {
@@ -162,9 +164,9 @@ def describe_swing(swing: Swing) -> str:
     )
 
 
-def dollars(value: float) -> str:
-    """8831.71 -> ``"$8,831.71"``, -7858.14 -> ``"−$7,858.14"``, NaN -> ``""``."""
-    if pd.isna(value):
+def dollars(value: float | None) -> str:
+    """8831.71 -> ``"$8,831.71"``, -7858.14 -> ``"−$7,858.14"``, NaN or None -> ``""``."""
+    if value is None or pd.isna(value):
         return ""
     return f"{'-' if value < 0 else ''}${abs(value):,.2f}"
 
@@ -185,4 +187,4 @@ def render_scenarios(table: pd.DataFrame) -> str:
     if table["reward_dollars"].notna().any():
         shown["reward $"] = table["reward_dollars"].map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
         shown["risk $"] = table["risk_dollars"].map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
-    return shown.to_string(index=False)
+    return str(shown.to_string(index=False))

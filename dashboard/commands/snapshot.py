@@ -59,9 +59,9 @@ def render_table(snapshot: Snapshot) -> str:
         lines.append(f"  {name:<11} {_number(score)}  ({used} of {size})")
     lines += ["", f"{'indicator':<22} {'reading':>10} {'threshold':>9} {'score':>5}  data to"]
     for row in snapshot.indicators:
-        score = "—" if row.score is None else f"{row.score:.0f}"
+        shown = "—" if row.score is None else f"{row.score:.0f}"
         last = row.last_observation.date() if row.last_observation is not None else ""
-        line = f"{row.id:<22} {_number(row.reading):>10} {row.threshold:>9.2f} {score:>5}  {last}"
+        line = f"{row.id:<22} {_number(row.reading):>10} {row.threshold:>9.2f} {shown:>5}  {last}"
         if not row.available:
             line += f"  unavailable: {row.reason}"
         lines.append(line)
