@@ -445,7 +445,7 @@ def register_import_file(subparsers: Any, after_commit: AfterCommit | None) -> N
         else:
             prefix = f"generation {after}: " if after is not None else ""
             print(f"{prefix}{args.series}: +{added} rows from {path.name}")
-        changed = after != before if after is not None else True
+        changed = after != before if after is not None else added > 0
         return run_after_commit(after_commit, store, bool(args.debug)) if changed else OK
 
     parser.set_defaults(func=run)

@@ -667,6 +667,14 @@ def test_report_writes_atomically(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert "Investable weekly report 2023-03-31" in out.read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["weekly.html"]  # no temporary left
     assert out.stat().st_mode & 0o777 == 0o666 & ~_common._umask()
+    code, stdout, _ = run(capsys, *report_argv(out), "--format", "json")
+    assert code == 0
+    assert json.loads(stdout) == {
+        "out": str(out),
+        "bytes": out.stat().st_size,
+        "week": "2023-03-31",
+        "charts": False,
+    }
 
 
 @pytest.mark.parametrize(

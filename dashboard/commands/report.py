@@ -14,9 +14,11 @@ from typing import Any
 from analytics.model import evaluate
 from dashboard.commands._common import (
     add_data_dir,
+    add_format,
     check_output_path,
     open_source,
     parse_date,
+    print_json,
     write_output,
 )
 
@@ -34,6 +36,7 @@ def register(subparsers: Any) -> None:
         "--out", type=Path, default=None, metavar="FILE", help="default: investable-DATE.html"
     )
     parser.add_argument("--no-charts", action="store_true", help="tables only (no chromium)")
+    add_format(parser)
     parser.set_defaults(func=run)
 
 
@@ -48,5 +51,9 @@ def run(args: argparse.Namespace) -> int:
     document = weekly_report(model, series, date, with_charts=not args.no_charts)
     out = args.out or Path(f"investable-{date.date()}.html")
     write_output(out, document)
-    print(f"wrote {out} ({len(document) / 1024:,.0f} KB) for the week of {date.date()}")
+    size = len(document.encode("utf-8"))
+    if args.format == "json":
+        print_json({"out": str(out), "bytes": size, "week": date, "charts": not args.no_charts})
+    else:
+        print(f"wrote {out} ({size / 1024:,.0f} KB) for the week of {date.date()}")
     return 0
