@@ -257,22 +257,17 @@ def print_json(payload: Any) -> None:
 
 
 def report_payload(report: RefreshReport, store: Store) -> dict[str, Any]:
-    """A refresh or import as JSON: per series its status, rows added and revised, error."""
+    """A refresh or import as JSON: per series its status, rows added and revised, error, and
+    the store's note (e.g. a gap that remains), plus the new generation."""
     revised: dict[str, int] = dict(getattr(report, "revised", {}) or {})
-    series: list[dict[str, Any]] = [
-        {
-            "key": key,
-            "status": "updated",
-            "added": int(rows),
-            "revised": revised.get(key, 0),
-            "error": None,
-        }
-        for key, rows in report.added.items()
-    ]
-    series += [
-        {"key": key, "status": "failed", "added": 0, "revised": 0, "error": message}
-        for key, message in report.failed.items()
-    ]
+    notes: dict[str, str] = dict(getattr(report, "notes", {}) or {})
+
+    def row(key: str, status: str, added: int, error: str | None) -> dict[str, Any]:
+        return {"key": key, "status": status, "added": added, "revised": revised.get(key, 0),
+                "error": error, "note": notes.get(key)}  # fmt: skip
+
+    series = [row(key, "updated", int(rows), None) for key, rows in report.added.items()]
+    series += [row(key, "failed", 0, message) for key, message in report.failed.items()]
     return {
         "store": store_location(store),
         "generation": getattr(report, "generation", None),
@@ -291,6 +286,8 @@ def render_report(payload: dict[str, Any]) -> str:
             lines.append(f"  ok      {row['key']:<28} +{row['added']} rows{revised}")
         else:
             lines.append(f"  FAILED  {row['key']:<28} {row['error']}")
+        if row["note"]:
+            lines.append(f"          {'':<28} note: {row['note']}")
     generation = payload["generation"]
     prefix = f"generation {generation}: " if generation is not None else ""
     lines.append(f"{prefix}{payload['message']}")
