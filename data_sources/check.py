@@ -138,10 +138,12 @@ def check_sources(
         key = representative_key(name)
         if not callable(getattr(provider, "download", None)):
             reason = f"{NOT_CHECKABLE}: this provider does not offer a per-series download yet"
-            results[name] = SourceCheck(name, title, False, reason, 0.0, None, key or "")
+            with guard:
+                results[name] = SourceCheck(name, title, False, reason, 0.0, None, key or "")
         elif key is None:
             reason = f"{NOT_CHECKABLE}: no series of this source is in the catalog"
-            results[name] = SourceCheck(name, title, False, reason, 0.0, None, "")
+            with guard:
+                results[name] = SourceCheck(name, title, False, reason, 0.0, None, "")
         else:
             thread = threading.Thread(
                 target=ask, args=(name, title, provider, key), name=f"check-{name}", daemon=True

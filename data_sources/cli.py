@@ -46,7 +46,16 @@ Command = Callable[[argparse.Namespace], int]
 OK, SOME_FAILED, BAD_INPUT, INTERNAL_ERROR, INTERRUPTED, BROKEN_PIPE = 0, 1, 2, 3, 130, 141
 DEFAULT_REFRESH_DEADLINE = 900.0
 USER_ERRORS = (DataSourceError, ValueError, KeyError, OSError)
-"""Exceptions that carry a message meant for the user (exit 2); anything else is a bug."""
+"""Exceptions that carry a message meant for the user (exit 2); anything else is a bug. A
+KeyError counts only when its argument is a sentence (``"series 'x' is not in the store"``): a
+bare missing key (``KeyError('close')``) is a lookup that failed inside the code, so a bug."""
+
+
+def is_user_error(error: BaseException) -> bool:
+    """Whether ``error`` is bad input or an unusable store (exit 2) rather than a bug (exit 3)."""
+    if isinstance(error, KeyError):
+        return bool(error.args) and isinstance(error.args[0], str) and " " in error.args[0]
+    return isinstance(error, USER_ERRORS)
 
 
 class UsageError(Exception):
@@ -100,14 +109,12 @@ def execute(parser: argparse.ArgumentParser, argv: Sequence[str] | None = None) 
             raise
         print("interrupted", file=sys.stderr)
         return INTERRUPTED
-    except USER_ERRORS as exc:
-        if debug:
-            raise
-        print(f"error: {user_message(exc)}", file=sys.stderr)
-        return BAD_INPUT
     except Exception as exc:
         if debug:
             raise
+        if is_user_error(exc):
+            print(f"error: {user_message(exc)}", file=sys.stderr)
+            return BAD_INPUT
         print(
             f"internal error: {type(exc).__name__}: {user_message(exc)}; "
             "run with --debug for the traceback",

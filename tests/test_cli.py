@@ -623,6 +623,48 @@ def test_a_bug_is_internal_error_exit_3_and_debug_reraises(
         investable.main(["--debug", "status", "--store", str(tmp_path / "s")])
 
 
+@pytest.mark.parametrize(
+    ("error", "code", "line"),
+    [
+        (
+            KeyError("series 'yahoo:X' is not in the store"),
+            2,
+            "error: series 'yahoo:X' is not in the store",
+        ),
+        (
+            KeyError("close"),
+            3,
+            "internal error: KeyError: close; run with --debug for the traceback",
+        ),
+        (StoreError("the store at /s is damaged"), 2, "error: the store at /s is damaged"),
+        (
+            OSError(errno.EROFS, "Read-only file system", "/s/index.json"),
+            2,
+            "error: /s/index.json: Read-only file system",
+        ),
+        (
+            TypeError("expected str, bytes or os.PathLike object, not NoneType"),
+            3,
+            "internal error: TypeError: expected str, bytes or os.PathLike object, not NoneType; "
+            "run with --debug for the traceback",
+        ),
+    ],
+)
+def test_user_errors_exit_2_and_bugs_exit_3(
+    error: Exception,
+    code: int,
+    line: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def fail(self: Store) -> Any:
+        raise error
+
+    monkeypatch.setattr(Store, "status", fail)
+    assert run(capsys, "status", "--store", str(tmp_path / "s")) == (code, "", line + "\n")
+
+
 def test_store_option_before_or_after_the_command(
     imported: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

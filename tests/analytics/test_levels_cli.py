@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dashboard.__main__ import main
+from dashboard.cli import main
 
 
 def run_json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> dict:
