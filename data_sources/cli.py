@@ -360,7 +360,7 @@ def register_refresh(subparsers: Any, after_commit: AfterCommit | None) -> None:
         "refresh",
         help="fetch every live series (or some) into the store",
         description="Fetch from the live sources and commit what arrived; a series that fails "
-        "keeps what the store holds. Progress goes to stderr.\n\n"
+        "keeps what the store holds. Progress goes to stderr.\n\nExamples:\n"
         "  investable refresh\n"
         "  investable refresh --series yahoo:SPY fred:DGS10 --deadline 120 --format json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -390,7 +390,7 @@ def register_import(subparsers: Any, after_commit: AfterCommit | None) -> None:
         "import",
         help="copy a manifest folder (manifest.toml + CSV files) into the store",
         description="Copy every series of a folder with a manifest.toml into the store, "
-        "merged with what it holds.\n\n  investable import --from ~/investable-data",
+        "merged with what it holds.\n\nExamples:\n  investable import --from ~/investable-data",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--from", dest="folder", required=True, metavar="DIR")
@@ -421,7 +421,7 @@ def register_import_file(subparsers: Any, after_commit: AfterCommit | None) -> N
     parser = subparsers.add_parser(
         "import-file",
         help="load a file downloaded by hand (AAII, NAAIM, CBOE, FINRA, Shiller)",
-        description="Load a file downloaded by hand, in the provider's own format.\n\n"
+        description="Load a file downloaded by hand, in the provider's own format.\n\nExamples:\n"
         "  investable import-file --series aaii:sentiment ~/Downloads/sentiment.xls",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -540,7 +540,7 @@ def register_status(subparsers: Any) -> None:
         "status",
         help="what the store holds: per series rows, dates, source, last error; generations",
         description="What the store holds, how fresh, the last error of each series, and the "
-        "kept generations.\n\n  investable status\n  investable status --format json",
+        "kept generations.\n\nExamples:\n  investable status\n  investable status --format json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_format(parser)
@@ -561,7 +561,7 @@ def register_rollback(subparsers: Any, after_commit: AfterCommit | None) -> None
         "rollback",
         help="return the store to an earlier generation (committed as a new one)",
         description="Commit a new generation equal to an earlier one; `investable status` "
-        "lists the kept generations.\n\n  investable rollback --to 3",
+        "lists the kept generations.\n\nExamples:\n  investable rollback --to 3",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--to", type=generation_number, required=True, metavar="N")
@@ -627,7 +627,7 @@ def register_sources(subparsers: Any) -> None:
         "sources",
         help="ask each live source once: reachable from here? why not? latency, newest date",
         description="Ask each live source once, all at once, for one series, and print whether "
-        "it answered, why not, how fast, and its newest observation.\n\n"
+        "it answered, why not, how fast, and its newest observation.\n\nExamples:\n"
         "  investable sources\n  investable sources --source fred yahoo --format json",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -1057,7 +1057,7 @@ def help_examples() -> list[str]:
         line.strip()
         for parser in subcommand_parsers().values()
         for line in (parser.description or "").splitlines()
-        if line.strip().startswith("investable ")
+        if line.startswith("  investable ")
     ]
 
 

@@ -26,6 +26,11 @@ def add_data_dir(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def help_text(doc: str | None) -> str:
+    """A module docstring as a command's help description (reST ``literals`` as plain text)."""
+    return (doc or "").replace("``", "")
+
+
 def add_format(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=("json", "table"), default="table")
 

@@ -1,8 +1,9 @@
 """``investable levels``: support and resistance levels of a price series on a date.
 
-investable levels --symbol yahoo:^GSPC --as-of 2012-10-19
-investable levels --as-of 2012-10-19 --anchor-start 2012-06-01 --anchor-end 1474.51
-investable levels --as-of 2012-10-19 --target 1565 --stop 1370 --capital 100000  (scenarios)
+Examples:
+  investable levels --symbol yahoo:^GSPC --as-of 2012-10-19
+  investable levels --as-of 2012-10-19 --anchor-start 2012-06-01 --anchor-end 1474.51
+  investable levels --as-of 2012-10-19 --target 1565 --stop 1370 --capital 100000  (scenarios)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from analytics.riskreward import scenarios
 from dashboard.commands._common import (
     add_data_dir,
     add_format,
+    help_text,
     open_source,
     parse_date,
     print_json,
@@ -34,7 +36,11 @@ def add_series_options(parser: argparse.ArgumentParser) -> None:
         "--symbol", default=DEFAULT_SYMBOL, help=f"series key (default {DEFAULT_SYMBOL})"
     )
     parser.add_argument(
-        "--as-of", type=parse_date, default=None, help="YYYY-MM-DD (default: the last close)"
+        "--as-of",
+        type=parse_date,
+        metavar="DATE",
+        default=None,
+        help="YYYY-MM-DD (default: the last close)",
     )
     add_format(parser)
 
@@ -61,7 +67,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "levels",
         help="price levels: moving averages, Fibonacci, drawdown retracement, trading channel",
-        description=__doc__,
+        description=help_text(__doc__),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_series_options(parser)

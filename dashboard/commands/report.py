@@ -1,8 +1,9 @@
 """``investable report``: the weekly report as one HTML file (charts as 2× PNG).
 
-investable report
-investable report --as-of 2022-06-17 --out report.html
-investable report --no-charts --out weekly.html      (tables only, without chromium)
+Examples:
+  investable report
+  investable report --as-of 2022-06-17 --out report.html
+  investable report --no-charts --out weekly.html      (tables only, without chromium)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from dashboard.commands._common import (
     add_data_dir,
     add_format,
     check_output_path,
+    help_text,
     open_source,
     parse_date,
     print_json,
@@ -27,11 +29,11 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "report",
         help="the weekly report (decision, indicator table, key charts) as an HTML file",
-        description=__doc__,
+        description=help_text(__doc__),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_data_dir(parser)
-    parser.add_argument("--as-of", type=parse_date, default=None, help="YYYY-MM-DD")
+    parser.add_argument("--as-of", type=parse_date, metavar="DATE", default=None, help="YYYY-MM-DD")
     parser.add_argument(
         "--out", type=Path, default=None, metavar="FILE", help="default: investable-DATE.html"
     )

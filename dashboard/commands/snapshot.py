@@ -1,8 +1,9 @@
 """``investable snapshot``: the model's view on one decision date.
 
-investable snapshot
-investable snapshot --as-of 2022-06-17 --format json
-investable snapshot --data-dir DIR --as-of 2022-06-17      (a manifest folder of your own)
+Examples:
+  investable snapshot
+  investable snapshot --as-of 2022-06-17 --format json
+  investable snapshot --data-dir DIR --as-of 2022-06-17      (a manifest folder of your own)
 """
 
 from __future__ import annotations
@@ -11,19 +12,30 @@ import argparse
 from typing import Any
 
 from analytics.model import Snapshot, evaluate
-from dashboard.commands._common import add_data_dir, add_format, open_source, parse_date, print_json
+from dashboard.commands._common import (
+    add_data_dir,
+    add_format,
+    help_text,
+    open_source,
+    parse_date,
+    print_json,
+)
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "snapshot",
         help="the composite and every indicator on a decision date",
-        description=__doc__,
+        description=help_text(__doc__),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_data_dir(parser)
     parser.add_argument(
-        "--as-of", type=parse_date, default=None, help="YYYY-MM-DD (default: the latest week)"
+        "--as-of",
+        type=parse_date,
+        metavar="DATE",
+        default=None,
+        help="YYYY-MM-DD (default: the latest week)",
     )
     add_format(parser)
     parser.set_defaults(func=run)
