@@ -1097,3 +1097,64 @@ def test_every_analysis_example_runs_on_a_store_filled_from_the_reference_data(
         ran += 1
     assert ran >= 12
     assert os.path.isfile(tmp_path / "report.html")
+
+
+# ---- small rules, pinned at their edges --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("900", 900.0), ("0.001", 0.001), ("1e3", 1000.0), ("0", None), ("-0.5", None),
+     ("inf", None), ("nan", None), ("", None), ("15m", None)],
+)  # fmt: skip
+def test_positive_seconds(text: str, seconds: float | None) -> None:
+    if seconds is None:
+        with pytest.raises(argparse.ArgumentTypeError, match="not a positive number of seconds"):
+            data_cli.positive_seconds(text)
+    else:
+        assert data_cli.positive_seconds(text) == seconds
+
+
+@pytest.mark.parametrize(
+    ("text", "number"), [("0", 0), ("12", 12), ("-1", None), ("1.5", None), ("two", None)]
+)
+def test_generation_number(text: str, number: int | None) -> None:
+    if number is None:
+        with pytest.raises(argparse.ArgumentTypeError, match="not a generation number"):
+            data_cli.generation_number(text)
+    else:
+        assert data_cli.generation_number(text) == number
+
+
+@pytest.mark.parametrize(
+    ("location", "url"),
+    [("s3://bucket/prefix", True), ("memory://store", True), ("file:///tmp/s", True),
+     ("gs://b", True), ("/tmp/store", False), ("~/store", False), ("C:\\data\\store", False),
+     ("./a://b", False), ("store", False)],
+)  # fmt: skip
+def test_is_url(location: str, url: bool) -> None:
+    assert data_cli.is_url(location) is url
+
+
+def test_interrupt_and_a_closed_pipe_end_quietly(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(self: Store) -> Any:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(Store, "status", interrupted)
+        assert run(capsys, "status", "--store", str(tmp_path / "s")) == (130, "", "interrupted\n")
+
+    def closed(payload: Any) -> str:
+        raise BrokenPipeError(errno.EPIPE, "Broken pipe")
+
+    monkeypatch.setattr(data_cli, "render_status", closed)
+    assert run(capsys, "status", "--store", str(tmp_path / "s")) == (141, "", "")
+
+
+def test_the_investable_script_points_at_dashboard_cli_main() -> None:
+    from importlib.metadata import entry_points
+
+    scripts = {e.name: e.value for e in entry_points(group="console_scripts")}
+    assert scripts.get("investable") == "dashboard.cli:main"
