@@ -1,1 +1,1 @@
-"""One module per ``python -m dashboard`` command; each exposes ``register(subparsers)``."""
+"""One module per analysis command of ``investable``; each exposes ``register(subparsers)``."""

@@ -1,6 +1,9 @@
-"""``python -m dashboard backtest``: follow one indicator (or the composite) against buy and hold.
+"""``investable backtest``: follow one indicator (or the composite) against buy and hold.
 
-python -m dashboard backtest --data-dir ../shared/data --indicator composite --cash tbill
+Examples:
+  investable backtest --indicator composite --cash tbill
+  investable backtest --indicator composite --start 2010-01-04 --format json
+  investable backtest --data-dir DIR --indicator composite      (a manifest folder of your own)
 """
 
 from __future__ import annotations
@@ -11,20 +14,29 @@ from typing import Any
 from analytics.backtest import BacktestResult, BacktestSettings, backtest_signal, market_for
 from analytics.model import evaluate
 from analytics.stats import stats_table
-from dashboard.commands._common import add_data_dir, add_format, open_source, parse_date, print_json
+from dashboard.commands._common import (
+    add_data_dir,
+    add_format,
+    help_text,
+    open_source,
+    parse_date,
+    print_json,
+)
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "backtest",
         help="backtest an indicator or the composite against buy-and-hold SPY",
-        description=__doc__,
+        description=help_text(__doc__),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_data_dir(parser)
     parser.add_argument("--indicator", default="composite", help="an indicator id or 'composite'")
-    parser.add_argument("--start", type=parse_date, default=None, help="first trade date")
-    parser.add_argument("--end", type=parse_date, default=None, help="last day")
+    parser.add_argument(
+        "--start", type=parse_date, metavar="DATE", default=None, help="first trade date"
+    )
+    parser.add_argument("--end", type=parse_date, metavar="DATE", default=None, help="last day")
     parser.add_argument("--cash", choices=("zero", "tbill"), default="zero")
     parser.add_argument("--capital", type=float, default=100_000.0)
     parser.add_argument("--commission", type=float, default=10.0, help="dollars per trade")
@@ -42,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
         start=args.start,
         end=args.end,
     )
-    series = open_source(args.data_dir).load_many()
+    series = open_source(args).load_many()
     model = evaluate(series)
     signal = model.signal(args.indicator)
     if signal.notna().sum() == 0:
@@ -92,4 +104,4 @@ def render_table(result: BacktestResult) -> str:
     table = stats_table(result.stats, result.benchmark_stats)
     final = [f"{result.stats.final_equity:,.2f}", f"{result.benchmark_stats.final_equity:,.2f}"]
     table.loc["Final equity ($)"] = final
-    return "\n".join(header) + table.to_string()
+    return "\n".join(header) + str(table.to_string())

@@ -1,8 +1,9 @@
-"""``python -m dashboard levels``: support and resistance levels of a price series on a date.
+"""``investable levels``: support and resistance levels of a price series on a date.
 
-python -m dashboard levels --data-dir ../shared/data --symbol yahoo:^GSPC --as-of 2012-10-19
-python -m dashboard levels … --anchor-start 2012-06-01 --anchor-end 1474.51
-python -m dashboard levels … --target 1565 --stop 1370 --capital 100000   (adds scenarios)
+Examples:
+  investable levels --symbol yahoo:^GSPC --as-of 2012-10-19
+  investable levels --as-of 2012-10-19 --anchor-start 2012-06-01 --anchor-end 1474.51
+  investable levels --as-of 2012-10-19 --target 1565 --stop 1370 --capital 100000  (scenarios)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from analytics.riskreward import scenarios
 from dashboard.commands._common import (
     add_data_dir,
     add_format,
+    help_text,
     open_source,
     parse_date,
     print_json,
@@ -34,14 +36,18 @@ def add_series_options(parser: argparse.ArgumentParser) -> None:
         "--symbol", default=DEFAULT_SYMBOL, help=f"series key (default {DEFAULT_SYMBOL})"
     )
     parser.add_argument(
-        "--as-of", type=parse_date, default=None, help="YYYY-MM-DD (default: the last close)"
+        "--as-of",
+        type=parse_date,
+        metavar="DATE",
+        default=None,
+        help="YYYY-MM-DD (default: the last close)",
     )
     add_format(parser)
 
 
 def load_close(args: argparse.Namespace) -> tuple[pd.Series, str]:
     """The symbol's close (quoted when the source has it) and which price that is."""
-    frame = open_source(args.data_dir).load(args.symbol)
+    frame = open_source(args).load(args.symbol)
     return price_for_levels(frame)
 
 
@@ -61,7 +67,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "levels",
         help="price levels: moving averages, Fibonacci, drawdown retracement, trading channel",
-        description=__doc__,
+        description=help_text(__doc__),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_series_options(parser)
@@ -101,7 +107,9 @@ def run(args: argparse.Namespace) -> int:
     table = result.to_frame()
     scenario_table = None
     if args.target is not None:
-        scenario_table = scenarios(result.price, args.target, args.stop, result, args.capital)
+        scenario_table = scenarios(
+            result.price, args.target, args.stop, result.levels, args.capital
+        )
     if args.format == "json":
         print_json(
             {
@@ -162,9 +170,9 @@ def describe_swing(swing: Swing) -> str:
     )
 
 
-def dollars(value: float) -> str:
-    """8831.71 -> ``"$8,831.71"``, -7858.14 -> ``"−$7,858.14"``, NaN -> ``""``."""
-    if pd.isna(value):
+def dollars(value: float | None) -> str:
+    """8831.71 -> ``"$8,831.71"``, -7858.14 -> ``"−$7,858.14"``, NaN or None -> ``""``."""
+    if value is None or pd.isna(value):
         return ""
     return f"{'-' if value < 0 else ''}${abs(value):,.2f}"
 
@@ -185,4 +193,4 @@ def render_scenarios(table: pd.DataFrame) -> str:
     if table["reward_dollars"].notna().any():
         shown["reward $"] = table["reward_dollars"].map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
         shown["risk $"] = table["risk_dollars"].map(lambda v: "" if pd.isna(v) else f"{v:,.2f}")
-    return shown.to_string(index=False)
+    return str(shown.to_string(index=False))

@@ -1,7 +1,8 @@
-"""``python -m dashboard regimes``: bull markets, the investable uptrend and the sell stop.
+"""``investable regimes``: bull markets, the investable uptrend and the sell stop.
 
-python -m dashboard regimes --data-dir ../shared/data --symbol yahoo:^GSPC --as-of 2020-06-05
-python -m dashboard regimes … --windows 10,15,20,25 --entry 2020-04-01 --trail 0.06
+Examples:
+  investable regimes --symbol yahoo:^GSPC --as-of 2020-06-05
+  investable regimes --as-of 2020-06-05 --windows 10,15,20,25 --entry 2020-04-01 --trail 0.06
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from analytics.regimes import (
     uptrend_distance,
     uptrend_start,
 )
-from dashboard.commands._common import parse_date, print_json
+from dashboard.commands._common import help_text, parse_date, print_json
 from dashboard.commands.levels import add_series_options, load_close
 
 
@@ -41,7 +42,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "regimes",
         help="bull markets (A, B, B-modified), investable uptrend, trailing sell stop",
-        description=__doc__,
+        description=help_text(__doc__),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_series_options(parser)
@@ -56,6 +57,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--entry",
         type=parse_date,
+        metavar="DATE",
         default=None,
         help="sell-stop entry date (default: start of the latest investable uptrend)",
     )

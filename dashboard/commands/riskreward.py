@@ -1,6 +1,7 @@
-"""``python -m dashboard riskreward``: reward, risk and their ratio for one entry.
+"""``investable riskreward``: reward, risk and their ratio for one entry (reads no data).
 
-python -m dashboard riskreward --price 1438 --target 1565 --stop 1325 --capital 100000
+Examples:
+  investable riskreward --price 1438 --target 1565 --stop 1325 --capital 100000
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import argparse
 from typing import Any
 
 from analytics.riskreward import RiskReward, risk_reward
-from dashboard.commands._common import add_format, print_json
+from dashboard.commands._common import add_format, help_text, print_json
 from dashboard.commands.levels import dollars
 
 
@@ -17,7 +18,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "riskreward",
         help="risk/reward of an entry price against a target and a stop",
-        description=__doc__,
+        description=help_text(__doc__),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--price", type=float, required=True, help="entry price P")

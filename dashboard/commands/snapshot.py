@@ -1,6 +1,9 @@
-"""``python -m dashboard snapshot``: the model's view on one decision date.
+"""``investable snapshot``: the model's view on one decision date.
 
-python -m dashboard snapshot --data-dir ../shared/data --as-of 2022-06-17 --format table
+Examples:
+  investable snapshot
+  investable snapshot --as-of 2022-06-17 --format json
+  investable snapshot --data-dir DIR --as-of 2022-06-17      (a manifest folder of your own)
 """
 
 from __future__ import annotations
@@ -9,26 +12,37 @@ import argparse
 from typing import Any
 
 from analytics.model import Snapshot, evaluate
-from dashboard.commands._common import add_data_dir, add_format, open_source, parse_date, print_json
+from dashboard.commands._common import (
+    add_data_dir,
+    add_format,
+    help_text,
+    open_source,
+    parse_date,
+    print_json,
+)
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "snapshot",
         help="the composite and every indicator on a decision date",
-        description=__doc__,
+        description=help_text(__doc__),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_data_dir(parser)
     parser.add_argument(
-        "--as-of", type=parse_date, default=None, help="YYYY-MM-DD (default: the latest week)"
+        "--as-of",
+        type=parse_date,
+        metavar="DATE",
+        default=None,
+        help="YYYY-MM-DD (default: the latest week)",
     )
     add_format(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    source = open_source(args.data_dir)
+    source = open_source(args)
     model = evaluate(source.load_many())
     snapshot = model.snapshot(args.as_of)
     if args.format == "json":
@@ -57,9 +71,9 @@ def render_table(snapshot: Snapshot) -> str:
         lines.append(f"  {name:<11} {_number(score)}  ({used} of {size})")
     lines += ["", f"{'indicator':<22} {'reading':>10} {'threshold':>9} {'score':>5}  data to"]
     for row in snapshot.indicators:
-        score = "—" if row.score is None else f"{row.score:.0f}"
+        shown = "—" if row.score is None else f"{row.score:.0f}"
         last = row.last_observation.date() if row.last_observation is not None else ""
-        line = f"{row.id:<22} {_number(row.reading):>10} {row.threshold:>9.2f} {score:>5}  {last}"
+        line = f"{row.id:<22} {_number(row.reading):>10} {row.threshold:>9.2f} {shown:>5}  {last}"
         if not row.available:
             line += f"  unavailable: {row.reason}"
         lines.append(line)

@@ -1,4 +1,4 @@
-"""``python -m dashboard levels`` over the reference data folder."""
+"""``investable levels`` over the reference data folder."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dashboard.__main__ import main
+from dashboard.cli import main
 
 
 def run_json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> dict:
@@ -114,6 +114,7 @@ def test_levels_bad_input(
 def test_levels_bad_anchor_text_is_a_usage_error(
     shared_data_dir, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with pytest.raises(SystemExit):
-        main(["levels", "--data-dir", str(shared_data_dir), "--anchor-start", "soon"])
-    assert "'soon' is neither a date (YYYY-MM-DD) nor a price" in capsys.readouterr().err
+    assert main(["levels", "--data-dir", str(shared_data_dir), "--anchor-start", "soon"]) == 2
+    err = capsys.readouterr().err
+    assert "'soon' is neither a date (YYYY-MM-DD) nor a price" in err
+    assert err.count("\n") == 1  # one line, no usage block

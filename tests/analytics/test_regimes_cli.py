@@ -1,4 +1,4 @@
-"""``python -m dashboard regimes`` over the reference data folder."""
+"""``investable regimes`` over the reference data folder."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dashboard.__main__ import main
+from dashboard.cli import main
 
 
 def test_regimes_json_after_the_2020_bottom(

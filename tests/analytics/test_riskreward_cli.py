@@ -1,4 +1,4 @@
-"""``python -m dashboard riskreward``: the worked example end to end, and bad input."""
+"""``investable riskreward``: the worked example end to end, and bad input."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from dashboard.__main__ import main
+from dashboard.cli import main
 
 
 def test_table_reproduces_the_worked_example(capsys: pytest.CaptureFixture[str]) -> None:

@@ -1,0 +1,84 @@
+"""``investable``: one command-line tool for the store and everything the app shows.
+
+Data commands (from :mod:`data_sources.cli`): ``refresh``, ``status``, ``import``,
+``import-file``, ``sources``, ``rollback``. Analysis commands (one module each in
+``dashboard/commands``, each exposing ``register(subparsers)``): ``snapshot``, ``backtest``,
+``levels``, ``regimes``, ``riskreward``, ``report``. ``python -m dashboard`` is the same tool.
+
+After a command commits new data, the model precompute (``dashboard.precompute.precompute``)
+runs on the store so app replicas load the default model instead of computing it. No Streamlit is
+imported here or by any command.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from collections.abc import Sequence
+
+import dashboard.commands as commands
+from data_sources.cli import (
+    AfterCommit,
+    Parser,
+    add_command_options,
+    add_global_options,
+    execute,
+    register,
+)
+from data_sources.store import Store
+
+PROG = "investable"
+PRECOMPUTE_MODULE = "dashboard.precompute"
+
+
+def run_precompute(store: Store) -> None:
+    """The after-commit hook: ``dashboard.precompute.precompute(store)``. A build without that
+    module skips it (the app then computes the model on its first view)."""
+    try:
+        module = importlib.import_module(PRECOMPUTE_MODULE)
+    except ModuleNotFoundError as exc:
+        if exc.name != PRECOMPUTE_MODULE:
+            raise
+        print(
+            "precompute: not in this build; the app computes the model on first view",
+            file=sys.stderr,
+        )
+        return
+    print("precompute: the model for the default settings …", file=sys.stderr, flush=True)
+    module.precompute(store)
+
+
+def analysis_modules() -> list[str]:
+    """``dashboard.commands.<name>`` for every public command module, sorted by name."""
+    names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
+    return [f"dashboard.commands.{name}" for name in names if not name.startswith("_")]
+
+
+def build_parser(after_commit: AfterCommit | None = run_precompute) -> Parser:
+    """The ``investable`` parser: the data commands (``after_commit`` runs after each commit)
+    and the analysis commands, each with ``--store`` and ``--debug``."""
+    parser = Parser(
+        prog=PROG,
+        description="Is the market investable this week, and why? The store and the model "
+        "from the command line.",
+        epilog="Exit codes: 0 done, 1 some series failed (the rest were saved), 2 bad input or "
+        "an unusable store, 3 internal error (run with --debug for the traceback). "
+        "`investable COMMAND --help` shows each command's options.",
+    )
+    add_global_options(parser)
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    register(subparsers, after_commit=after_commit)
+    for name in analysis_modules():
+        importlib.import_module(name).register(subparsers)
+    add_command_options(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``investable`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
+    return execute(build_parser(), argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
