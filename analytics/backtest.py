@@ -29,7 +29,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from analytics.model import ModelResult
+from analytics.results import ModelResult
 from analytics.stats import Stats, compute_stats
 
 CashMode = Literal["zero", "tbill"]

@@ -42,9 +42,9 @@ def test_decision_and_trade_dates_shift_for_holidays() -> None:
     assert calendar.at[pd.Timestamp("2024-01-12"), "trade_date"] == pd.Timestamp("2024-01-16")
     assert pd.Timestamp("2024-03-29") not in calendar.index
     assert calendar.at[pd.Timestamp("2024-03-28"), "trade_date"] == pd.Timestamp("2024-04-01")
-    # The newest Friday has no trade date yet.
+    # The newest Friday's trade date is known from the exchange calendar before its prices.
     assert calendar.index[-1] == pd.Timestamp("2024-04-05")
-    assert pd.isna(calendar["trade_date"].iloc[-1])
+    assert calendar["trade_date"].iloc[-1] == pd.Timestamp("2024-04-08")
 
 
 def test_week_in_progress_is_left_out() -> None:
