@@ -29,6 +29,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from analytics.errors import InvalidSetting, NotEnoughData
 from analytics.results import ModelResult
 from analytics.stats import Stats, compute_stats
 
@@ -78,9 +79,9 @@ class BacktestSettings:
         ]
         for ok, message in checks:
             if not ok:
-                raise ValueError(message)
+                raise InvalidSetting(message)
         if self.start is not None and self.end is not None and self.start > self.end:
-            raise ValueError(f"start {self.start.date()} is after end {self.end.date()}")
+            raise InvalidSetting(f"start {self.start.date()} is after end {self.end.date()}")
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def spy_total_return(series: Mapping[str, pd.DataFrame]) -> tuple[pd.Series, str
     """SPY's dividend-adjusted close (or the quoted close when that is all there is) and a label."""
     frame = series.get("yahoo:SPY")
     if frame is None or frame.empty:
-        raise ValueError("backtests need yahoo:SPY prices; none are loaded")
+        raise NotEnoughData("backtests need yahoo:SPY prices; none are loaded")
     if "adj_close" in frame.columns and frame["adj_close"].notna().any():
         return frame["adj_close"].dropna(), "SPY dividend-adjusted close"
     return frame["close"].dropna(), "SPY quoted close (no adjusted close in the source)"
@@ -148,13 +149,13 @@ def prepare_market(
     if settings.end is not None:
         prices = prices[prices.index <= settings.end]
     if prices.empty:
-        raise ValueError("no prices in the backtest window")
+        raise NotEnoughData("no prices in the backtest window")
     dates = pd.DatetimeIndex(prices.index)
     risk_free = np.zeros(len(dates))
     cash_note = "cash earns 0 %"
     if settings.cash == "tbill":
         if rate is None or rate.dropna().empty:
-            raise ValueError(
+            raise NotEnoughData(
                 "cash at the T-bill rate needs fred:DTB3 or fred:DGS3MO; neither is loaded"
             )
         known = rate.dropna().reindex(dates, method="ffill").to_numpy(dtype=float)
@@ -285,7 +286,7 @@ def _schedule(
     values = signal.reindex(decisions).to_numpy(dtype=float)
     available = np.flatnonzero(~np.isnan(values))
     if len(available) == 0:
-        raise ValueError("the signal is never available in the backtest window")
+        raise NotEnoughData("the signal is never available in the backtest window")
     values = values[available[0] :]
     missing = np.isnan(values)
     if missing.any():

@@ -6,13 +6,15 @@
     ├── NotEnoughData            the loaded data cannot support the computation: no prices for
     │                            the weekly clock, no complete week yet, no prices in a window,
     │                            a signal never available, too little history for a level
+    ├── BadData                  the data has a shape or values the computation cannot use
+    │                            (a close ≤ 0, no close column, no date index)
     └── InvalidSetting           a setting or argument is out of its range (a threshold above 1,
                                  a negative lag, an anchor without a date or a price, …)
 
 Where to catch: the app's "no model yet, load data" note catches ``NotEnoughData`` only; a page
-that passes user settings catches ``InvalidSetting`` (or ``AnalyticsError`` for both) and shows
-the message. Any other exception, a plain ``ValueError`` included, is a bug and should surface.
-Both stay subclasses of ``ValueError`` so callers written against ``ValueError`` keep working.
+that passes user settings or loaded data on catches ``AnalyticsError`` and shows the message.
+Any other exception, a plain ``ValueError`` included, is a bug and should surface. All stay
+subclasses of ``ValueError`` so callers written against ``ValueError`` keep working.
 """
 
 from __future__ import annotations
@@ -26,8 +28,12 @@ class NotEnoughData(AnalyticsError):
     """The loaded data cannot support the computation asked for."""
 
 
+class BadData(AnalyticsError):
+    """The data has a shape or values the computation cannot use."""
+
+
 class InvalidSetting(AnalyticsError):
     """A setting or argument is outside its allowed range."""
 
 
-__all__ = ["AnalyticsError", "InvalidSetting", "NotEnoughData"]
+__all__ = ["AnalyticsError", "BadData", "InvalidSetting", "NotEnoughData"]

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.errors import InvalidSetting
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 
@@ -32,18 +34,18 @@ class Release:
 
     def __post_init__(self) -> None:
         if self.lag_days < 0:
-            raise ValueError(f"a publication lag cannot be negative (got {self.lag_days} days)")
+            raise InvalidSetting(f"a publication lag cannot be negative (got {self.lag_days} days)")
         if self.months_after is not None:
             if self.months_after < 0:
-                raise ValueError("months_after cannot be negative")
+                raise InvalidSetting("months_after cannot be negative")
             if (self.day is None) == (self.weekday is None):
-                raise ValueError("a monthly release needs either a day or a weekday")
+                raise InvalidSetting("a monthly release needs either a day or a weekday")
             if self.day is not None and not 1 <= self.day <= 28:
-                raise ValueError(f"release day must be 1..28 (got {self.day})")
+                raise InvalidSetting(f"release day must be 1..28 (got {self.day})")
             if self.weekday is not None and (
                 not 0 <= self.weekday <= 6 or self.nth not in ORDINALS
             ):
-                raise ValueError("a weekday release needs weekday 0..6 and nth 1..4 or -1")
+                raise InvalidSetting("a weekday release needs weekday 0..6 and nth 1..4 or -1")
 
     @property
     def monthly(self) -> bool:
