@@ -272,7 +272,7 @@ def trade_days(
     """The decision dates that trade inside the window, and their trade days' positions in
     ``market.dates`` (computed once per model, shared by every signal)."""
     trade_dates = pd.DatetimeIndex(calendar["trade_date"])
-    keep = ~trade_dates.isna() & (trade_dates <= market.dates[-1])
+    keep = ~np.asarray(trade_dates.isna()) & np.asarray(trade_dates <= market.dates[-1])
     if settings.start is not None:
         keep &= trade_dates >= settings.start
     days = market.dates.searchsorted(trade_dates[keep], side="left")

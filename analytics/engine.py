@@ -37,8 +37,8 @@ COMPARE: Mapping[Comparison, Callable[[FloatArray, float], BoolArray]] = {
 }
 
 
-def _date(value: object) -> str:
-    return "" if value is None or pd.isna(value) else str(pd.Timestamp(value).date())  # type: ignore[arg-type]
+def _date(value: np.datetime64 | pd.Timestamp | None) -> str:
+    return "" if value is None or pd.isna(value) else str(pd.Timestamp(value).date())
 
 
 def _reasons(
@@ -100,8 +100,7 @@ def _indicator(
     if missing is not None:
         return _unavailable(spec, missing, threshold, index)
     raw = spec.read(ctx, spec.resolved_inputs(loaded), settings.release(spec))
-    if raw.key in spec.input_thresholds and spec.id not in settings.thresholds:
-        threshold = spec.input_thresholds[raw.key]
+    threshold = settings.threshold(spec, raw.key)
     values = rolling_mean(raw.values, spec.smoothing_weeks)
     if spec.is_calendar:
         available = np.ones(len(values), dtype=bool)

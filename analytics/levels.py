@@ -170,7 +170,7 @@ def clean_closes(close: pd.Series, as_of: Any = None) -> pd.Series:
 
 def weekly_closes(close: pd.Series) -> pd.Series:
     """Last close of each calendar week, indexed by that close's date."""
-    weeks = close.index.to_period("W-SUN")
+    weeks = pd.DatetimeIndex(close.index).to_period("W-SUN")
     last_dates = close.index.to_series().groupby(weeks).max()
     return close.loc[pd.DatetimeIndex(last_dates.to_numpy())]
 
@@ -198,12 +198,12 @@ def _averages(
         else:
             levels.append(_level(name, "moving_average", sma.iloc[-1], price))
     weekly = weekly_closes(close)
-    week_of_day = close.index.to_period("W-SUN")
+    week_of_day = pd.DatetimeIndex(close.index).to_period("W-SUN")
     for weeks in settings.weekly_averages:
         name = f"{weeks}-week average"
         wma = weekly.rolling(weeks, min_periods=weeks).mean()
         drawn[name] = (
-            pd.Series(wma.to_numpy(), index=weekly.index.to_period("W-SUN"))
+            pd.Series(wma.to_numpy(), index=pd.DatetimeIndex(weekly.index).to_period("W-SUN"))
             .reindex(week_of_day)
             .to_numpy()
         )
@@ -244,11 +244,16 @@ def resolve_anchor(close: pd.Series, anchor: Anchor) -> tuple[pd.Timestamp | Non
     return _close_on(close, date)
 
 
+def first_date_of_max(values: pd.Series) -> pd.Timestamp:
+    """The date of the first occurrence of the largest value (``idxmax`` as a Timestamp)."""
+    return pd.Timestamp(pd.DatetimeIndex(values.index)[int(np.argmax(values.to_numpy()))])
+
+
 def auto_swing(close: pd.Series, days: int) -> Swing | None:
     """Highest and lowest close of the last ``days`` closes, in the order they happened
     (the first occurrence of each); ``None`` when they are equal (no move)."""
     window = close.iloc[-days:]
-    high_date, low_date = window.idxmax(), window.idxmin()
+    high_date, low_date = first_date_of_max(window), first_date_of_max(-window)
     high, low = float(window.loc[high_date]), float(window.loc[low_date])
     if high == low:
         return None
@@ -274,11 +279,11 @@ def drawdown_swing(close: pd.Series, days: int) -> Swing | None:
     """Highest close H of the last ``days`` closes and the lowest close L after it; ``None``
     when H is the latest close (no decline yet)."""
     window = close.iloc[-days:]
-    high_date = window.idxmax()
+    high_date = first_date_of_max(window)
     after = window.loc[high_date:].iloc[1:]
     if after.empty:
         return None
-    low_date = after.idxmin()
+    low_date = first_date_of_max(-after)
     high, low = float(window.loc[high_date]), float(after.loc[low_date])
     if low >= high:
         return None

@@ -38,7 +38,7 @@ from typing import Any
 import pandas as pd
 
 from analytics.errors import InvalidSetting, NotEnoughData
-from analytics.levels import clean_closes
+from analytics.levels import clean_closes, first_date_of_max
 
 TOLERANCE = 1e-9
 
@@ -105,7 +105,7 @@ def bull_market_distance(
                 f"found {(today - series.index[0]).days + 1}",
             )
         else:
-            low_date = window.idxmin()
+            low_date = first_date_of_max(-window)
             low = float(window.loc[low_date])
             rise = price / low - 1.0
             row.update(
@@ -250,7 +250,7 @@ def uptrend_start(uptrend_any: pd.Series) -> pd.Timestamp | None:
     if not flags.any():
         return None
     starts = flags & ~flags.shift(1, fill_value=False)
-    return starts[starts].index[-1]
+    return pd.Timestamp(starts[starts].index[-1])
 
 
 def regime_bands(flags: pd.Series) -> pd.DataFrame:
@@ -315,8 +315,9 @@ def sell_stop(
     steps = steps_total
     highest = float(path.iloc[0])
     rows = []
-    for i, (date, value) in enumerate(path.items()):
-        value = float(value)
+    dates = pd.DatetimeIndex(path.index)
+    for i, value in enumerate(path.to_numpy(dtype=float).tolist()):
+        date = dates[i]
         action = "entry" if i == 0 else ""
         if i > 0:
             if steps > 0:

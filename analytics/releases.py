@@ -61,18 +61,19 @@ class Release:
 
     def dates(self, observed: pd.DatetimeIndex) -> pd.DatetimeIndex:
         """Release date of each observation (monotonic when ``observed`` is)."""
-        if not self.monthly:
+        if self.months_after is None:
             return observed + pd.Timedelta(days=self.lag_days)
         months = observed.to_period("M") + self.months_after
         first = months.to_timestamp(how="start")
         if self.day is not None:
             return first + pd.Timedelta(days=self.day - 1)
-        if self.nth == -1:
+        weekday, nth = self.weekday or 0, self.nth or 1
+        if nth == -1:
             last = months.to_timestamp(how="end").normalize()
-            back = (np.asarray(last.day_of_week) - self.weekday) % 7
-            return last - pd.to_timedelta(back, unit="D")
-        ahead = (self.weekday - np.asarray(first.day_of_week)) % 7
-        return first + pd.to_timedelta(ahead + 7 * (self.nth - 1), unit="D")
+            back = (np.asarray(last.day_of_week) - weekday) % 7
+            return pd.DatetimeIndex(last - pd.to_timedelta(back.tolist(), unit="D"))
+        ahead = (weekday - np.asarray(first.day_of_week)) % 7
+        return pd.DatetimeIndex(first + pd.to_timedelta((ahead + 7 * (nth - 1)).tolist(), unit="D"))
 
     def describe(self) -> str:
         """The rule in words, e.g. "first Friday of the following month"."""

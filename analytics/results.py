@@ -105,6 +105,10 @@ def _float_or_none(value: Any) -> float | None:
     return None if pd.isna(value) else float(value)
 
 
+def _timestamp_or_none(value: Any) -> pd.Timestamp | None:
+    return None if pd.isna(value) else pd.Timestamp(value)
+
+
 @dataclass(frozen=True)
 class ModelResult:
     """Everything the model computes, for every decision date.
@@ -135,18 +139,18 @@ class ModelResult:
 
     def decision_date(self, as_of: Any = None) -> pd.Timestamp:
         """The last decision date on or before ``as_of`` (default: the latest)."""
-        dates = self.calendar.index
+        dates = pd.DatetimeIndex(self.calendar.index)
         if len(dates) == 0:
             raise NotEnoughData("the model has no complete week of prices to decide on")
         if as_of is None:
-            return dates[-1]
+            return pd.Timestamp(dates[-1])
         stamp = pd.Timestamp(as_of)
-        position = dates.searchsorted(stamp, side="right") - 1
+        position = int(dates.searchsorted(stamp, side="right")) - 1
         if position < 0:
             raise NotEnoughData(
                 f"{stamp.date()} is before the first decision date {dates[0].date()}"
             )
-        return dates[position]
+        return pd.Timestamp(dates[position])
 
     def snapshot(self, as_of: Any = None) -> Snapshot:
         """The model's view on the last decision date on or before ``as_of``."""
@@ -166,28 +170,29 @@ class ModelResult:
                     score=_float_or_none(result.score.at[date]),
                     available=bool(result.available.at[date]),
                     reason=str(result.reason.at[date]),
-                    last_observation=None if pd.isna(last) else pd.Timestamp(last),
+                    last_observation=_timestamp_or_none(last),
                     rule=spec.rule_for(result.threshold),
                     unit=spec.unit,
                     attribution=spec.attribution,
                     source_key=result.source_key,
                 )
             )
-        counts = self.category_counts.loc[date]
+        counts = self.category_counts.loc[date, list(CATEGORIES)].to_numpy(dtype=int).tolist()
         return Snapshot(
             as_of=pd.Timestamp(as_of) if as_of is not None else date,
             decision_date=date,
-            trade_date=None if pd.isna(trade) else pd.Timestamp(trade),
+            trade_date=_timestamp_or_none(trade),
             composite=_float_or_none(self.composite.at[date]),
             invested=bool(self.invested.at[date]),
-            available=int(self.available_count.at[date]),
+            available=int(self.available_count.at[date]),  # type: ignore[arg-type]
             total=self.total,
             invest_threshold=self.settings.invest_threshold,
             categories={
                 name: _float_or_none(self.categories.at[date, name]) for name in CATEGORIES
             },
             category_counts={
-                name: (int(counts[name]), self._category_size(name)) for name in CATEGORIES
+                name: (count, self._category_size(name))
+                for name, count in zip(CATEGORIES, counts, strict=True)
             },
             indicators=tuple(rows),
         )
@@ -205,16 +210,16 @@ class ModelResult:
         first, last = self.decision_date(start), self.decision_date(end)
         rows = []
         for key, result in self.indicators.items():
-            before, after = result.score.at[first], result.score.at[last]
-            same = (pd.isna(before) and pd.isna(after)) or before == after
-            if not same:
+            before = _float_or_none(result.score.at[first])
+            after = _float_or_none(result.score.at[last])
+            if before != after:
                 rows.append(
                     {
                         "id": key,
                         "name": result.spec.name,
                         "category": result.spec.category,
-                        "before": _float_or_none(before),
-                        "after": _float_or_none(after),
+                        "before": before,
+                        "after": after,
                         "reading_before": _float_or_none(result.reading.at[first]),
                         "reading_after": _float_or_none(result.reading.at[last]),
                     }
@@ -224,8 +229,9 @@ class ModelResult:
 
     def previous_decision_date(self, date: pd.Timestamp) -> pd.Timestamp | None:
         """The decision date before ``date`` (None for the first)."""
-        position = self.calendar.index.get_loc(date)
-        return None if position == 0 else self.calendar.index[position - 1]
+        dates = pd.DatetimeIndex(self.calendar.index)
+        position = int(dates.searchsorted(pd.Timestamp(date), side="left"))
+        return None if position == 0 else pd.Timestamp(dates[position - 1])
 
     def signal(self, indicator: str) -> pd.Series:
         """A 0/1 weekly signal (NaN = unavailable) for an indicator id or ``"composite"``."""

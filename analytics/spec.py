@@ -155,9 +155,14 @@ class ModelSettings:
     max_age_days: Mapping[str, int] = field(default_factory=dict)
     invest_threshold: float = 0.60
 
-    def threshold(self, spec: IndicatorSpec) -> float:
-        """The user's threshold for ``spec``, else the catalog's."""
-        return float(self.thresholds.get(spec.id, spec.threshold))
+    def threshold(self, spec: IndicatorSpec, source_key: str | None = None) -> float:
+        """The threshold in force: the user's for ``spec``, else the catalog's for the input
+        actually read (``input_thresholds``), else the catalog's default."""
+        if spec.id in self.thresholds:
+            return float(self.thresholds[spec.id])
+        if source_key is not None and source_key in spec.input_thresholds:
+            return float(spec.input_thresholds[source_key])
+        return float(spec.threshold)
 
     def release(self, spec: IndicatorSpec) -> Release:
         """The user's release rule for ``spec``, else the catalog's."""

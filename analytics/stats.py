@@ -120,7 +120,7 @@ def _std(values: np.ndarray) -> float:
 
 
 def _annualised_std(values: np.ndarray) -> float:
-    return _std(values) * np.sqrt(TRADING_DAYS)
+    return _std(values) * float(np.sqrt(TRADING_DAYS))
 
 
 def _ratio(excess: np.ndarray, scale: float) -> float:
