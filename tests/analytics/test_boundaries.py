@@ -223,9 +223,11 @@ def test_close_exactly_at_the_sell_stop_sells_a_cent_above_holds() -> None:
     above = sell_stop(_closes([100, 94.01]), entry="2024-01-01", windows=(2,))
     assert above["action"].tolist() == ["entry", ""]
     assert above["exposure"].tolist() == [1.0, 1.0]
-    # Where 1 − 0.07 is not exact in binary: 200 × 0.93 = 186 still sells.
-    wide = sell_stop(_closes([200, 186]), entry="2024-01-01", trail=0.07, windows=(2,))
-    assert wide["action"].tolist() == ["entry", "stop"]
+    # Where the product falls short in binary: 52 × (1 − 0.06) = 48.879999999999995, yet a close
+    # of 48.88 is exactly 6 % below 52 and sells.
+    short = sell_stop(_closes([52, 48.88]), entry="2024-01-01", windows=(2,))
+    assert 52 * (1 - 0.06) < 48.88
+    assert short["action"].tolist() == ["entry", "stop"]
 
 
 # ---- the gauge's default window: 260 weeks, at least 52 ----------------------------------------
