@@ -185,10 +185,10 @@ def backtest_signal(
     """Follow a weekly 0/1 ``signal`` (index: decision dates; NaN = unavailable).
 
     ``calendar`` maps decision dates (index) to ``trade_date``. See the module docstring.
-    ``schedule`` (from ``trade_days``) and ``benchmark`` may be passed in to share the work
+    ``schedule`` (from ``trade_schedule``) and ``benchmark`` may be passed in to share the work
     between many signals.
     """
-    decisions, all_days = schedule or trade_days(calendar, market, settings)
+    decisions, all_days = schedule or trade_schedule(calendar, market, settings)
     days, targets = _schedule(signal, decisions, all_days)
     first = int(days[0])
     window = slice(first, len(market.dates))
@@ -245,7 +245,7 @@ def backtest_model(
     settings = settings or BacktestSettings()
     market = market_for(series, settings)
     wanted = list(ids) if ids is not None else ["composite", *model.indicators]
-    schedule = trade_days(model.calendar, market, settings)
+    schedule = trade_schedule(model.calendar, market, settings)
     results: dict[str, BacktestResult] = {}
     benchmark = None
     for key in wanted:
@@ -266,7 +266,7 @@ def market_for(series: Mapping[str, pd.DataFrame], settings: BacktestSettings) -
     return prepare_market(prices, settings, rate[0] if rate else None, note)
 
 
-def trade_days(
+def trade_schedule(
     calendar: pd.DataFrame, market: Market, settings: BacktestSettings
 ) -> tuple[pd.DatetimeIndex, np.ndarray]:
     """The decision dates that trade inside the window, and their trade days' positions in
@@ -277,6 +277,10 @@ def trade_days(
         keep &= trade_dates >= settings.start
     days = market.dates.searchsorted(trade_dates[keep], side="left")
     return pd.DatetimeIndex(calendar.index[keep]), days
+
+
+# The former name, kept for callers outside analytics (benchmarks/bt_reference.py).
+trade_days = trade_schedule
 
 
 def _schedule(

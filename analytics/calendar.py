@@ -137,9 +137,6 @@ def fomc_in_holding_week(trade_dates: pd.DatetimeIndex, statements: pd.DatetimeI
     return (count > 0).astype(float)
 
 
-FOMC_STATUSES = ("scheduled", "cancelled", "unscheduled")
-
-
 @cache
 def fomc_meetings() -> pd.DataFrame:
     """FOMC statement days shipped with the project (``analytics/data/fomc_meetings.csv``).

@@ -113,8 +113,8 @@ def _timestamp_or_none(value: Any) -> pd.Timestamp | None:
 class ModelResult:
     """Everything the model computes, for every decision date.
 
-    ``calendar``: index ``decision_date`` (last trading day of each complete week), column
-    ``trade_date`` (first trading day of the following week; NaT while not yet in the data).
+    ``calendar``: index ``decision_date`` (last NYSE session of each week the data reaches),
+    column ``trade_date`` (the next NYSE session, known in advance from the exchange calendar).
     ``composite`` and ``categories`` are means of the available scores; ``available_count`` is how
     many indicators were available; ``invested`` is ``composite > settings.invest_threshold``.
     """
