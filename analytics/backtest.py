@@ -29,7 +29,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from analytics.model import ModelResult
+from analytics.errors import InvalidSetting, NotEnoughData
+from analytics.results import ModelResult
 from analytics.stats import Stats, compute_stats
 
 CashMode = Literal["zero", "tbill"]
@@ -78,9 +79,9 @@ class BacktestSettings:
         ]
         for ok, message in checks:
             if not ok:
-                raise ValueError(message)
+                raise InvalidSetting(message)
         if self.start is not None and self.end is not None and self.start > self.end:
-            raise ValueError(f"start {self.start.date()} is after end {self.end.date()}")
+            raise InvalidSetting(f"start {self.start.date()} is after end {self.end.date()}")
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,7 @@ def spy_total_return(series: Mapping[str, pd.DataFrame]) -> tuple[pd.Series, str
     """SPY's dividend-adjusted close (or the quoted close when that is all there is) and a label."""
     frame = series.get("yahoo:SPY")
     if frame is None or frame.empty:
-        raise ValueError("backtests need yahoo:SPY prices; none are loaded")
+        raise NotEnoughData("backtests need yahoo:SPY prices; none are loaded")
     if "adj_close" in frame.columns and frame["adj_close"].notna().any():
         return frame["adj_close"].dropna(), "SPY dividend-adjusted close"
     return frame["close"].dropna(), "SPY quoted close (no adjusted close in the source)"
@@ -148,13 +149,13 @@ def prepare_market(
     if settings.end is not None:
         prices = prices[prices.index <= settings.end]
     if prices.empty:
-        raise ValueError("no prices in the backtest window")
+        raise NotEnoughData("no prices in the backtest window")
     dates = pd.DatetimeIndex(prices.index)
     risk_free = np.zeros(len(dates))
     cash_note = "cash earns 0 %"
     if settings.cash == "tbill":
         if rate is None or rate.dropna().empty:
-            raise ValueError(
+            raise NotEnoughData(
                 "cash at the T-bill rate needs fred:DTB3 or fred:DGS3MO; neither is loaded"
             )
         known = rate.dropna().reindex(dates, method="ffill").to_numpy(dtype=float)
@@ -184,10 +185,10 @@ def backtest_signal(
     """Follow a weekly 0/1 ``signal`` (index: decision dates; NaN = unavailable).
 
     ``calendar`` maps decision dates (index) to ``trade_date``. See the module docstring.
-    ``schedule`` (from ``trade_days``) and ``benchmark`` may be passed in to share the work
+    ``schedule`` (from ``trade_schedule``) and ``benchmark`` may be passed in to share the work
     between many signals.
     """
-    decisions, all_days = schedule or trade_days(calendar, market, settings)
+    decisions, all_days = schedule or trade_schedule(calendar, market, settings)
     days, targets = _schedule(signal, decisions, all_days)
     first = int(days[0])
     window = slice(first, len(market.dates))
@@ -244,7 +245,7 @@ def backtest_model(
     settings = settings or BacktestSettings()
     market = market_for(series, settings)
     wanted = list(ids) if ids is not None else ["composite", *model.indicators]
-    schedule = trade_days(model.calendar, market, settings)
+    schedule = trade_schedule(model.calendar, market, settings)
     results: dict[str, BacktestResult] = {}
     benchmark = None
     for key in wanted:
@@ -265,17 +266,21 @@ def market_for(series: Mapping[str, pd.DataFrame], settings: BacktestSettings) -
     return prepare_market(prices, settings, rate[0] if rate else None, note)
 
 
-def trade_days(
+def trade_schedule(
     calendar: pd.DataFrame, market: Market, settings: BacktestSettings
 ) -> tuple[pd.DatetimeIndex, np.ndarray]:
     """The decision dates that trade inside the window, and their trade days' positions in
     ``market.dates`` (computed once per model, shared by every signal)."""
     trade_dates = pd.DatetimeIndex(calendar["trade_date"])
-    keep = ~trade_dates.isna() & (trade_dates <= market.dates[-1])
+    keep = ~np.asarray(trade_dates.isna()) & np.asarray(trade_dates <= market.dates[-1])
     if settings.start is not None:
         keep &= trade_dates >= settings.start
     days = market.dates.searchsorted(trade_dates[keep], side="left")
     return pd.DatetimeIndex(calendar.index[keep]), days
+
+
+# The former name, kept for callers outside analytics (benchmarks/bt_reference.py).
+trade_days = trade_schedule
 
 
 def _schedule(
@@ -285,7 +290,7 @@ def _schedule(
     values = signal.reindex(decisions).to_numpy(dtype=float)
     available = np.flatnonzero(~np.isnan(values))
     if len(available) == 0:
-        raise ValueError("the signal is never available in the backtest window")
+        raise NotEnoughData("the signal is never available in the backtest window")
     values = values[available[0] :]
     missing = np.isnan(values)
     if missing.any():

@@ -1,63 +1,91 @@
-"""The weekly decision clock and the three calendar rules (SPEC sections 1 and 2).
+"""The weekly decision clock on the NYSE's own sessions, and the three calendar rules (SPEC 1, 2).
 
-* Decision date: the last trading day of each calendar week (Monday–Sunday) — normally Friday.
-* Trade date: the first trading day after the decision date, i.e. the first trading day of the
-  following week — normally Monday, Tuesday after a Monday holiday.
-* The newest week counts only once it is complete: its last trading day is a Friday, or a later
-  trading day exists. A week still in progress (data ending on a Wednesday) is left out, so the
-  as-of view of a Wednesday is the model's view of the Friday before.
+Sessions come from the XNYS calendar of ``exchange_calendars`` (holidays and unscheduled
+closures such as 2001-09-11…14, 2012-10-29/30 and national days of mourning), not from the days
+that happen to be in the data; it agrees exactly with SPY's 8,395 sessions 1993-01-29 … 2026.
+
+* Decision date: the last NYSE session of each calendar week (Monday–Sunday), normally Friday,
+  Thursday when Friday is a holiday (Good Friday, 4 July, Christmas, …).
+* Trade date: the first NYSE session after the decision date, normally Monday, Tuesday after a
+  Monday holiday. It is known from the calendar before its prices exist.
+* A week counts once the data reaches its decision date. Data ending on a Thursday before Good
+  Friday completes that week (the model run that evening would decide on Thursday's close: the
+  exchange had announced the holiday); data ending on a Wednesday leaves the week out, so the
+  as-of view of a Wednesday is the model's view of the week before.
 """
 
 from __future__ import annotations
 
+import warnings
 from functools import cache
 from importlib import resources
 
+import exchange_calendars  # type: ignore[import-untyped]
 import numpy as np
 import pandas as pd
+
+from analytics.errors import NotEnoughData
 
 FRIDAY = 4
 BEST_SIX_MONTHS = frozenset({11, 12, 1, 2, 3, 4})
 BLACKOUT_DAYS = 35
 REPORTING_MONTHS = (1, 4, 7, 10)
+EXCHANGE = "XNYS"
+CALENDAR_START = "1885-01-01"
+# Sessions fetched past the newest data day: enough for a trade date after any holiday run.
+LOOKAHEAD_DAYS = 14
 
 
-def decision_calendar(trading_days: pd.DatetimeIndex) -> pd.DataFrame:
+@cache
+def _nyse() -> exchange_calendars.ExchangeCalendar:
+    """The XNYS calendar, built once (0.15 s). exchange_calendars 4.13 reads ``Series.values``
+    of tz-aware data while building it, which pandas 3.1 deprecates; that warning is upstream's
+    and silenced here only."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Series.values returning an ndarray")
+        return exchange_calendars.get_calendar(EXCHANGE, start=CALENDAR_START)
+
+
+def nyse_sessions(start: pd.Timestamp, end: pd.Timestamp) -> pd.DatetimeIndex:
+    """The NYSE sessions from ``start`` to ``end`` (both included, dates without time)."""
+    calendar = _nyse()
+    if end > calendar.last_session:
+        raise NotEnoughData(
+            f"the NYSE calendar of exchange_calendars ends on {calendar.last_session.date()}; "
+            f"update the package to go past it (asked for {end.date()})"
+        )
+    first = max(pd.Timestamp(start), calendar.first_session)
+    sessions = calendar.sessions_in_range(first, end)
+    return pd.DatetimeIndex(sessions.tz_localize(None), name="date")
+
+
+def decision_calendar(days_in_data: pd.DatetimeIndex) -> pd.DataFrame:
     """Decision dates (index ``decision_date``) and their trade dates (column ``trade_date``).
 
-    ``trade_date`` is NaT for the newest decision date until the next trading day is in the data.
+    The clock spans the data: the NYSE sessions from the first to the last day of
+    ``days_in_data`` (only those two days are read). Decision dates are the last session of each
+    week up to the newest data day; every trade date is the next session, known in advance.
     """
-    days = pd.DatetimeIndex(trading_days).normalize().unique().sort_values()
+    days = pd.DatetimeIndex(days_in_data)
     if len(days) == 0:
         return _empty_calendar()
-    week = days.to_period("W-SUN")
+    first, last = days.min().normalize(), days.max().normalize()
+    sessions = nyse_sessions(first, last + pd.Timedelta(days=LOOKAHEAD_DAYS))
+    week = sessions.to_period("W-SUN")
     is_last_of_week = np.r_[week[1:] != week[:-1], True]
-    decisions = days[is_last_of_week]
-    if decisions[-1].weekday() != FRIDAY:
-        decisions = decisions[:-1]
+    decisions = sessions[is_last_of_week & (sessions <= last)]
     if len(decisions) == 0:
         return _empty_calendar()
-    next_position = days.searchsorted(decisions, side="right")
-    has_next = next_position < len(days)
-    trade = np.full(len(decisions), np.datetime64("NaT"), dtype="datetime64[ns]")
-    trade[has_next] = days[next_position[has_next]].to_numpy(dtype="datetime64[ns]")
-    calendar = pd.DataFrame(
+    trade = sessions[sessions.searchsorted(decisions, side="right")]
+    return pd.DataFrame(
         {"trade_date": pd.DatetimeIndex(trade)},
         index=pd.DatetimeIndex(decisions, name="decision_date"),
     )
-    return calendar
 
 
 def _empty_calendar() -> pd.DataFrame:
     index = pd.DatetimeIndex([], name="decision_date")
     return pd.DataFrame({"trade_date": pd.DatetimeIndex([])}, index=index)
-
-
-def expected_trade_dates(calendar: pd.DataFrame) -> pd.DatetimeIndex:
-    """Trade dates, with a not-yet-known one taken as the next weekday after the decision date."""
-    trade = pd.DatetimeIndex(calendar["trade_date"])
-    guess = pd.DatetimeIndex(calendar.index) + pd.offsets.BDay(1)
-    return pd.DatetimeIndex(np.where(trade.isna(), guess, trade))
 
 
 def in_best_six_months(trade_dates: pd.DatetimeIndex) -> np.ndarray:
@@ -110,13 +138,28 @@ def fomc_in_holding_week(trade_dates: pd.DatetimeIndex, statements: pd.DatetimeI
 
 
 @cache
-def bundled_fomc_statements() -> pd.DatetimeIndex:
-    """Scheduled FOMC statement dates shipped with the project (``analytics/data``).
+def fomc_meetings() -> pd.DataFrame:
+    """FOMC statement days shipped with the project (``analytics/data/fomc_meetings.csv``).
 
-    Public facts from the Federal Reserve's meeting calendars: the statement day of every
-    scheduled meeting (unscheduled meetings and conference calls are not included).
+    Index ``date``; column ``status``: ``scheduled`` (on the calendar published in advance and
+    held), ``cancelled`` (on that calendar, not held: 17–18 March 2020, replaced by the
+    unscheduled meeting of Sunday 15 March) or ``unscheduled`` (intermeeting meetings and
+    conference calls that ended with a policy statement). Public facts from the Federal
+    Reserve's meeting calendars.
     """
-    text = resources.files("analytics").joinpath("data/fomc_scheduled_statements.csv")
+    text = resources.files("analytics").joinpath("data/fomc_meetings.csv")
     with text.open("r", encoding="utf-8") as handle:
-        frame = pd.read_csv(handle, comment="#")
-    return pd.DatetimeIndex(pd.to_datetime(frame["statement_date"]), name="date")
+        frame = pd.read_csv(handle, comment="#", parse_dates=["date"])
+    frame = frame.set_index("date").sort_index()
+    return frame
+
+
+def bundled_fomc_statements() -> pd.DatetimeIndex:
+    """The statement days of the scheduled FOMC meetings that were held (the drift rule's input).
+
+    Cancelled and unscheduled meetings are left out: the pre-FOMC drift is a pattern ahead of
+    announcements known in advance.
+    """
+    meetings = fomc_meetings()
+    scheduled = meetings.index[meetings["status"] == "scheduled"]
+    return pd.DatetimeIndex(scheduled, name="date")

@@ -78,9 +78,15 @@ def component_scores(
     return pd.DataFrame(scores, index=readings.index)
 
 
-def sentiment_gauge(readings: pd.DataFrame, **kwargs: int) -> pd.Series:
+def sentiment_gauge(
+    readings: pd.DataFrame,
+    components: Mapping[str, int] = GAUGE_COMPONENTS,
+    window: int = 260,
+    min_periods: int = 52,
+) -> pd.Series:
     """Weekly gauge history: the mean of the available component scores (NaN when none is)."""
-    return component_scores(readings, **kwargs).mean(axis=1, skipna=True)
+    scores = component_scores(readings, components, window, min_periods)
+    return scores.mean(axis=1, skipna=True)
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.errors import BadData, InvalidSetting, NotEnoughData
+
 FIBONACCI_RATIOS = (0.236, 0.382, 0.5, 0.618, 0.786)
 DRAWDOWN_RATIOS = (0.382, 0.5, 0.618)
 
@@ -61,7 +63,7 @@ class LevelSettings:
         for what, (values, smallest) in windows.items():
             for value in values:
                 if isinstance(value, bool) or not isinstance(value, int) or value < smallest:
-                    raise ValueError(
+                    raise InvalidSetting(
                         f"the {what} window must be a whole number ≥ {smallest}, got {value!r}"
                     )
         for what, ratios in (
@@ -70,9 +72,9 @@ class LevelSettings:
         ):
             for ratio in ratios:
                 if not 0 < ratio < 1:
-                    raise ValueError(f"{what} ratios lie between 0 and 1, got {ratio!r}")
+                    raise InvalidSetting(f"{what} ratios lie between 0 and 1, got {ratio!r}")
         if not self.channel_width > 0:
-            raise ValueError(f"the channel width must be positive, got {self.channel_width!r}")
+            raise InvalidSetting(f"the channel width must be positive, got {self.channel_width!r}")
 
 
 @dataclass(frozen=True)
@@ -154,13 +156,13 @@ def clean_closes(close: pd.Series, as_of: Any = None) -> pd.Series:
     """Float closes on or before ``as_of``, NaN dropped, sorted; ``ValueError`` for a
     non-date index or non-positive prices."""
     if not isinstance(close.index, pd.DatetimeIndex):
-        raise ValueError("the close series needs a DatetimeIndex")
+        raise BadData("the close series needs a DatetimeIndex")
     series = close.astype("float64").dropna().sort_index()
     if as_of is not None:
         series = series.loc[: pd.Timestamp(as_of)]
     bad = series[series <= 0]
     if not bad.empty:
-        raise ValueError(
+        raise BadData(
             f"closes must be positive; found {bad.iloc[0]:g} on {bad.index[0].date().isoformat()}"
         )
     return series
@@ -168,7 +170,7 @@ def clean_closes(close: pd.Series, as_of: Any = None) -> pd.Series:
 
 def weekly_closes(close: pd.Series) -> pd.Series:
     """Last close of each calendar week, indexed by that close's date."""
-    weeks = close.index.to_period("W-SUN")
+    weeks = pd.DatetimeIndex(close.index).to_period("W-SUN")
     last_dates = close.index.to_series().groupby(weeks).max()
     return close.loc[pd.DatetimeIndex(last_dates.to_numpy())]
 
@@ -196,12 +198,12 @@ def _averages(
         else:
             levels.append(_level(name, "moving_average", sma.iloc[-1], price))
     weekly = weekly_closes(close)
-    week_of_day = close.index.to_period("W-SUN")
+    week_of_day = pd.DatetimeIndex(close.index).to_period("W-SUN")
     for weeks in settings.weekly_averages:
         name = f"{weeks}-week average"
         wma = weekly.rolling(weeks, min_periods=weeks).mean()
         drawn[name] = (
-            pd.Series(wma.to_numpy(), index=weekly.index.to_period("W-SUN"))
+            pd.Series(wma.to_numpy(), index=pd.DatetimeIndex(weekly.index).to_period("W-SUN"))
             .reindex(week_of_day)
             .to_numpy()
         )
@@ -216,7 +218,7 @@ def _close_on(close: pd.Series, date: pd.Timestamp) -> tuple[pd.Timestamp, float
     """The close on ``date`` or, if that was not a trading day, on the last day before it."""
     before = close.loc[:date]
     if before.empty:
-        raise ValueError(
+        raise InvalidSetting(
             f"anchor date {date.date().isoformat()} is before the first close "
             f"({close.index[0].date().isoformat()})"
         )
@@ -226,27 +228,32 @@ def _close_on(close: pd.Series, date: pd.Timestamp) -> tuple[pd.Timestamp, float
 def resolve_anchor(close: pd.Series, anchor: Anchor) -> tuple[pd.Timestamp | None, float]:
     """(date, price) of an anchor; the price wins when both are given."""
     if anchor.date is None and anchor.price is None:
-        raise ValueError("an anchor needs a date or a price")
+        raise InvalidSetting("an anchor needs a date or a price")
     date = None if anchor.date is None else pd.Timestamp(anchor.date)
     if date is not None and date > close.index[-1]:
-        raise ValueError(
+        raise InvalidSetting(
             f"anchor date {date.date().isoformat()} is after the as-of date "
             f"{close.index[-1].date().isoformat()}"
         )
     if anchor.price is not None:
         price = float(anchor.price)
         if not math.isfinite(price) or price <= 0:
-            raise ValueError(f"anchor price must be a positive number, got {anchor.price!r}")
+            raise InvalidSetting(f"anchor price must be a positive number, got {anchor.price!r}")
         return date, price
     assert date is not None
     return _close_on(close, date)
+
+
+def first_date_of_max(values: pd.Series) -> pd.Timestamp:
+    """The date of the first occurrence of the largest value (``idxmax`` as a Timestamp)."""
+    return pd.Timestamp(pd.DatetimeIndex(values.index)[int(np.argmax(values.to_numpy()))])
 
 
 def auto_swing(close: pd.Series, days: int) -> Swing | None:
     """Highest and lowest close of the last ``days`` closes, in the order they happened
     (the first occurrence of each); ``None`` when they are equal (no move)."""
     window = close.iloc[-days:]
-    high_date, low_date = window.idxmax(), window.idxmin()
+    high_date, low_date = first_date_of_max(window), first_date_of_max(-window)
     high, low = float(window.loc[high_date]), float(window.loc[low_date])
     if high == low:
         return None
@@ -272,11 +279,11 @@ def drawdown_swing(close: pd.Series, days: int) -> Swing | None:
     """Highest close H of the last ``days`` closes and the lowest close L after it; ``None``
     when H is the latest close (no decline yet)."""
     window = close.iloc[-days:]
-    high_date = window.idxmax()
+    high_date = first_date_of_max(window)
     after = window.loc[high_date:].iloc[1:]
     if after.empty:
         return None
-    low_date = after.idxmin()
+    low_date = first_date_of_max(-after)
     high, low = float(window.loc[high_date]), float(after.loc[low_date])
     if low >= high:
         return None
@@ -318,7 +325,7 @@ def price_levels(
     series = clean_closes(close, as_of)
     if series.empty:
         when = "" if as_of is None else f" on or before {pd.Timestamp(as_of).date().isoformat()}"
-        raise ValueError(f"no close{when}: the series has no data to compute levels from")
+        raise NotEnoughData(f"no close{when}: the series has no data to compute levels from")
     price = float(series.iloc[-1])
     levels, averages, notes = _averages(series, price, settings)
 
@@ -329,9 +336,11 @@ def price_levels(
             resolve_anchor(series, anchors[1]),
         )
         if start_price == end_price:
-            raise ValueError("the two anchors have the same price: there is no swing to retrace")
+            raise InvalidSetting(
+                "the two anchors have the same price: there is no swing to retrace"
+            )
         if start_date is not None and end_date is not None and end_date < start_date:
-            raise ValueError("the swing's end anchor is dated before its start anchor")
+            raise InvalidSetting("the swing's end anchor is dated before its start anchor")
         swing = Swing(start_date, start_price, end_date, end_price, anchored=True)
     elif len(series) < settings.swing_days:
         notes.append(_not_enough("Fibonacci swing", settings.swing_days, len(series)))
@@ -384,7 +393,7 @@ def price_for_levels(frame: pd.DataFrame) -> tuple[pd.Series, str]:
     (``attrs["adjusted"]``) has no quoted close, so its adjusted close is used and said so.
     """
     if "close" not in frame.columns:
-        raise ValueError("the series has no close column to compute price levels from")
+        raise BadData("the series has no close column to compute price levels from")
     if frame.attrs.get("adjusted"):
         return frame["close"], "dividend-adjusted close (the source has no quoted close)"
     return frame["close"], "quoted close"

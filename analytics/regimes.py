@@ -37,7 +37,8 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.levels import clean_closes
+from analytics.errors import InvalidSetting, NotEnoughData
+from analytics.levels import clean_closes, first_date_of_max
 
 TOLERANCE = 1e-9
 
@@ -55,7 +56,7 @@ DEFAULT_WINDOWS: tuple[int, ...] = (10, 15, 20, 25, 30, 40, 50, 60)
 def _require_data(series: pd.Series, as_of: Any) -> None:
     if series.empty:
         when = "" if as_of is None else f" on or before {pd.Timestamp(as_of).date().isoformat()}"
-        raise ValueError(f"no close{when}: the series has no data")
+        raise NotEnoughData(f"no close{when}: the series has no data")
 
 
 # ---- bull markets ----------------------------------------------------------------------------
@@ -104,7 +105,7 @@ def bull_market_distance(
                 f"found {(today - series.index[0]).days + 1}",
             )
         else:
-            low_date = window.idxmin()
+            low_date = first_date_of_max(-window)
             low = float(window.loc[low_date])
             rise = price / low - 1.0
             row.update(
@@ -147,7 +148,9 @@ def rule_rise_percent(days: int) -> int:
 def uptrend_rule(days: int) -> UptrendRule:
     """The rule for a window of ``days`` trading days (module docstring); exact integer math."""
     if not isinstance(days, int) or isinstance(days, bool) or days < 2:
-        raise ValueError(f"an uptrend window is a whole number of trading days ≥ 2, got {days!r}")
+        raise InvalidSetting(
+            f"an uptrend window is a whole number of trading days ≥ 2, got {days!r}"
+        )
     if days in TABLE_ROWS:
         rise_pct, up_days = TABLE_ROWS[days]
     else:
@@ -247,7 +250,7 @@ def uptrend_start(uptrend_any: pd.Series) -> pd.Timestamp | None:
     if not flags.any():
         return None
     starts = flags & ~flags.shift(1, fill_value=False)
-    return starts[starts].index[-1]
+    return pd.Timestamp(starts[starts].index[-1])
 
 
 def regime_bands(flags: pd.Series) -> pd.DataFrame:
@@ -285,24 +288,24 @@ def sell_stop(
     (0 … 1) and ``action`` (``"entry"``, ``"stop"``, ``"re-enter 10 %"``…, or ``""``).
     """
     if not 0 < trail < 1:
-        raise ValueError(f"the trailing stop must be a fraction between 0 and 1, got {trail!r}")
+        raise InvalidSetting(f"the trailing stop must be a fraction between 0 and 1, got {trail!r}")
     steps_total = round(1 / step) if 0 < step <= 1 else 0
     if steps_total == 0 or abs(steps_total * step - 1) > 1e-9:
-        raise ValueError(f"the re-entry step must divide 100 % evenly (e.g. 0.1), got {step!r}")
+        raise InvalidSetting(f"the re-entry step must divide 100 % evenly (e.g. 0.1), got {step!r}")
     series = clean_closes(close, as_of)
     _require_data(series, as_of)
     uptrend = investable_uptrend(series, windows)["any"]
     if entry is None:
         start = uptrend_start(uptrend)
         if start is None:
-            raise ValueError(
+            raise NotEnoughData(
                 "no investable uptrend in the history up to the as-of date: give an entry date"
             )
     else:
         wanted = pd.Timestamp(entry)
         after = series.loc[wanted:]
         if after.empty:
-            raise ValueError(
+            raise InvalidSetting(
                 f"entry date {wanted.date().isoformat()} is after the last close "
                 f"({series.index[-1].date().isoformat()})"
             )
@@ -312,8 +315,9 @@ def sell_stop(
     steps = steps_total
     highest = float(path.iloc[0])
     rows = []
-    for i, (date, value) in enumerate(path.items()):
-        value = float(value)
+    dates = pd.DatetimeIndex(path.index)
+    for i, value in enumerate(path.to_numpy(dtype=float).tolist()):
+        date = dates[i]
         action = "entry" if i == 0 else ""
         if i > 0:
             if steps > 0:

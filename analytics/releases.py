@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analytics.errors import InvalidSetting
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 
@@ -32,18 +34,18 @@ class Release:
 
     def __post_init__(self) -> None:
         if self.lag_days < 0:
-            raise ValueError(f"a publication lag cannot be negative (got {self.lag_days} days)")
+            raise InvalidSetting(f"a publication lag cannot be negative (got {self.lag_days} days)")
         if self.months_after is not None:
             if self.months_after < 0:
-                raise ValueError("months_after cannot be negative")
+                raise InvalidSetting("months_after cannot be negative")
             if (self.day is None) == (self.weekday is None):
-                raise ValueError("a monthly release needs either a day or a weekday")
+                raise InvalidSetting("a monthly release needs either a day or a weekday")
             if self.day is not None and not 1 <= self.day <= 28:
-                raise ValueError(f"release day must be 1..28 (got {self.day})")
+                raise InvalidSetting(f"release day must be 1..28 (got {self.day})")
             if self.weekday is not None and (
                 not 0 <= self.weekday <= 6 or self.nth not in ORDINALS
             ):
-                raise ValueError("a weekday release needs weekday 0..6 and nth 1..4 or -1")
+                raise InvalidSetting("a weekday release needs weekday 0..6 and nth 1..4 or -1")
 
     @property
     def monthly(self) -> bool:
@@ -59,18 +61,19 @@ class Release:
 
     def dates(self, observed: pd.DatetimeIndex) -> pd.DatetimeIndex:
         """Release date of each observation (monotonic when ``observed`` is)."""
-        if not self.monthly:
+        if self.months_after is None:
             return observed + pd.Timedelta(days=self.lag_days)
         months = observed.to_period("M") + self.months_after
         first = months.to_timestamp(how="start")
         if self.day is not None:
             return first + pd.Timedelta(days=self.day - 1)
-        if self.nth == -1:
+        weekday, nth = self.weekday or 0, self.nth or 1
+        if nth == -1:
             last = months.to_timestamp(how="end").normalize()
-            back = (np.asarray(last.day_of_week) - self.weekday) % 7
-            return last - pd.to_timedelta(back, unit="D")
-        ahead = (self.weekday - np.asarray(first.day_of_week)) % 7
-        return first + pd.to_timedelta(ahead + 7 * (self.nth - 1), unit="D")
+            back = (np.asarray(last.day_of_week) - weekday) % 7
+            return pd.DatetimeIndex(last - pd.to_timedelta(back.tolist(), unit="D"))
+        ahead = (weekday - np.asarray(first.day_of_week)) % 7
+        return pd.DatetimeIndex(first + pd.to_timedelta((ahead + 7 * (nth - 1)).tolist(), unit="D"))
 
     def describe(self) -> str:
         """The rule in words, e.g. "first Friday of the following month"."""

@@ -29,6 +29,8 @@ from typing import Any
 
 import pandas as pd
 
+from analytics.errors import InvalidSetting
+
 NO_DOWNSIDE = "no downside to the stop"
 WEIGHT_TOLERANCE = 1e-9
 
@@ -75,27 +77,27 @@ class RiskReward:
 def _positive(name: str, value: Any) -> float:
     """``value`` as a finite float > 0, else a ``ValueError`` naming it."""
     if value is None:
-        raise ValueError(f"{name} is missing")
+        raise InvalidSetting(f"{name} is missing")
     try:
         number = float(value)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a number, got {value!r}") from exc
+        raise InvalidSetting(f"{name} must be a number, got {value!r}") from exc
     if math.isnan(number):
-        raise ValueError(f"{name} is missing (NaN)")
+        raise InvalidSetting(f"{name} is missing (NaN)")
     if not math.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {number}")
+        raise InvalidSetting(f"{name} must be finite, got {number}")
     if number <= 0:
-        raise ValueError(f"{name} must be positive, got {number:g}")
+        raise InvalidSetting(f"{name} must be positive, got {number:g}")
     return number
 
 
 def _check_order(price: float, target: float, stop: float, what: str = "entry price") -> None:
     if stop > price:
-        raise ValueError(
+        raise InvalidSetting(
             f"the stop {stop:g} is above the {what} {price:g}; a stop sits at or below"
         )
     if target < price:
-        raise ValueError(
+        raise InvalidSetting(
             f"the target {target:g} is below the {what} {price:g}; a target sits at or above"
         )
 
@@ -251,26 +253,26 @@ def portfolio_risk_reward(
     """
     missing = [column for column in PORTFOLIO_COLUMNS if column not in positions.columns]
     if missing:
-        raise ValueError(
+        raise InvalidSetting(
             f"positions need the columns {', '.join(PORTFOLIO_COLUMNS)}; missing: "
             f"{', '.join(missing)}"
         )
     if positions.empty:
-        raise ValueError("positions is empty: give at least one position")
+        raise InvalidSetting("positions is empty: give at least one position")
     c = None if capital is None else _positive("capital", capital)
     rows = []
     for name, row in positions.iterrows():
         label = f"position {name!s}"
         weight = row["weight"]
         if weight is None or pd.isna(weight):
-            raise ValueError(f"{label}: weight is missing")
+            raise InvalidSetting(f"{label}: weight is missing")
         weight = float(weight)
         if weight < 0:
-            raise ValueError(f"{label}: weight must not be negative, got {weight:g}")
+            raise InvalidSetting(f"{label}: weight must not be negative, got {weight:g}")
         try:
             rr = risk_reward(_positive("entry", row["entry"]), row["target"], row["stop"])
         except ValueError as exc:
-            raise ValueError(f"{label}: {exc}") from exc
+            raise InvalidSetting(f"{label}: {exc}") from exc
         rows.append(
             {
                 "weight": weight,
@@ -287,7 +289,7 @@ def portfolio_risk_reward(
     table = pd.DataFrame(rows, index=positions.index)
     total_weight = float(table["weight"].sum())
     if total_weight > 1.0 + WEIGHT_TOLERANCE:
-        raise ValueError(
+        raise InvalidSetting(
             f"weights add up to {total_weight:g}; they are shares of the portfolio and may add "
             "up to at most 1 (the rest is cash)"
         )

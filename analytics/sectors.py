@@ -16,6 +16,8 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from analytics.errors import NotEnoughData
+
 SECTORS: Mapping[str, str] = {
     "XLB": "Materials",
     "XLC": "Communication Services",
@@ -47,13 +49,13 @@ def relative_strength(
     longest lookback + 1.
     """
     if not sectors:
-        raise ValueError("no sector ETF prices are loaded (yahoo:XLB … yahoo:XLY)")
+        raise NotEnoughData("no sector ETF prices are loaded (yahoo:XLB … yahoo:XLY)")
     bench = benchmark.dropna()
     if as_of is not None:
         bench = bench.loc[: pd.Timestamp(as_of)]
     longest = max(lookbacks.values())
     if len(bench) <= longest:
-        raise ValueError(
+        raise NotEnoughData(
             f"not enough history: relative strength needs {longest + 1} closes of the "
             f"benchmark, found {len(bench)}"
         )

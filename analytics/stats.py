@@ -22,6 +22,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.errors import NotEnoughData
+
 TRADING_DAYS = 252
 DAYS_PER_YEAR = 365.25
 
@@ -88,7 +90,7 @@ def compute_stats(
     values = equity.to_numpy(dtype=float)
     dates = pd.DatetimeIndex(equity.index)
     if len(values) == 0:
-        raise ValueError("no prices in the backtest window")
+        raise NotEnoughData("no prices in the backtest window")
     returns = values[1:] / values[:-1] - 1.0
     excess = returns - (risk_free[1:] if risk_free is not None else 0.0)
     days = (dates[-1] - dates[0]).days
@@ -118,7 +120,7 @@ def _std(values: np.ndarray) -> float:
 
 
 def _annualised_std(values: np.ndarray) -> float:
-    return _std(values) * np.sqrt(TRADING_DAYS)
+    return _std(values) * float(np.sqrt(TRADING_DAYS))
 
 
 def _ratio(excess: np.ndarray, scale: float) -> float:

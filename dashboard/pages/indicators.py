@@ -7,11 +7,10 @@ import pandas as pd
 import streamlit as st
 
 from analytics.model import CATEGORIES, IndicatorRow
+from analytics.spec import UNITLESS
 from components.figures import indicator_figure
 from components.widgets import chart, day, number, state_badge
 from dashboard import state
-
-RULE_WORDS = {">": "above", ">=": "at or above", "<": "below", "<=": "at or below"}
 
 view = state.current_view()
 if view is None:
@@ -49,12 +48,12 @@ def show(row: IndicatorRow) -> None:
     with text:
         st.markdown(f"#### {row.name}")
         state_badge(None if row.score is None else row.score == 1)
-        unit = "" if row.unit in ("flag", "ratio", "index") else f" {row.unit}"
+        unit = "" if row.unit in UNITLESS else f" {row.unit}"
         if row.available:
             st.metric(
                 "Reading",
                 f"{number(row.reading)}{unit}",
-                f"invested when {RULE_WORDS[spec.invested_when]} {row.threshold:g}{unit}",
+                spec.invested_text(row.threshold),
                 delta_color="off",
                 delta_arrow="off",
             )
