@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import inspect
 import json
 import os
 import sys
@@ -37,8 +36,8 @@ import pandas as pd
 
 from data_sources.catalog import LIVE_BY_KEY, provider_name
 from data_sources.check import DEFAULT_DEADLINE, SourceCheck, check_sources
-from data_sources.errors import DataSourceError, StoreError
-from data_sources.store import RefreshReport, Store, default_root
+from data_sources.errors import DataSourceError
+from data_sources.store import RefreshReport, Store
 
 AfterCommit = Callable[[Store], None]
 Command = Callable[[argparse.Namespace], int]
@@ -183,51 +182,15 @@ def generation_number(text: str) -> int:
 # ---- the store -------------------------------------------------------------------------------
 
 
-def is_url(location: str) -> bool:
-    """``s3://bucket/x``, ``memory://x`` are URLs; ``C:\\data`` and ``~/store`` are paths."""
-    scheme, sep, _ = location.partition("://")
-    return bool(sep) and scheme.isidentifier()
-
-
-def stores_accept_urls() -> bool:
-    """Whether this build's :class:`Store` takes fsspec URLs (the generations store does)."""
-    return hasattr(Store, "rollback")
-
-
 def open_store(location: str | None) -> Store:
-    """The store at ``location`` (default: ``INVESTABLE_STORE``, else the user cache folder).
-    A local location that is an existing file, or a URL this build cannot open, is a
-    :class:`StoreError`."""
-    where = location if location is not None else os.environ.get("INVESTABLE_STORE") or None
-    if where is not None and is_url(where):
-        if not stores_accept_urls():
-            raise StoreError(f"this build's store is a local folder; cannot open {where}")
-        return Store(where)
-    path = Path(where).expanduser() if where is not None else default_root()
-    if path.exists() and not path.is_dir():
-        raise StoreError(f"the store location {path} is a file, not a folder")
-    return Store(str(path))
-
-
-def store_location(store: Store) -> str:
-    """How the store names itself (its URL or folder), never with credentials."""
-    location = getattr(store, "location", None)
-    return str(location) if location is not None else str(store.root)
-
-
-def current_generation(store: Store) -> int | None:
-    """The committed generation (``None`` for an empty store or a store without generations)."""
-    value = getattr(store, "generation", None)
-    return value if isinstance(value, int) else None
+    """The store at ``location``: a folder or an fsspec URL (default: ``INVESTABLE_STORE``,
+    else the user cache folder). A location that is an existing file is a :class:`StoreError`."""
+    return Store(location)
 
 
 def committed(report: RefreshReport, before: int | None) -> bool:
-    """Did the command commit new data? A new generation number, or (for a store without
-    generations) new rows in any series."""
-    if hasattr(report, "generation"):
-        after = report.generation
-        return after is not None and after != before
-    return any(report.added.values())
+    """Did the command commit new data (a new generation)?"""
+    return report.generation is not None and report.generation != before
 
 
 def run_after_commit(hook: AfterCommit | None, store: Store, debug: bool) -> int:
@@ -276,7 +239,7 @@ def report_payload(report: RefreshReport, store: Store) -> dict[str, Any]:
     series = [row(key, "updated", int(rows), None) for key, rows in report.added.items()]
     series += [row(key, "failed", 0, message) for key, message in report.failed.items()]
     return {
-        "store": store_location(store),
+        "store": store.location,
         "generation": getattr(report, "generation", None),
         "ok": report.ok,
         "unreachable": report.unreachable,
@@ -347,12 +310,8 @@ def check_refresh_keys(store: Store, keys: Sequence[str] | None) -> list[str] | 
 
 
 def refresh_store(store: Store, keys: Sequence[str] | None, deadline: float) -> RefreshReport:
-    """``store.refresh`` with progress on stderr and the whole refresh's ``deadline`` (a store
-    whose refresh takes no deadline bounds each source by its own timeouts instead)."""
-    options: dict[str, Any] = {"progress": progress_line}
-    if "deadline" in inspect.signature(store.refresh).parameters:
-        options["deadline"] = deadline
-    return store.refresh(keys, **options)
+    """``store.refresh`` with progress on stderr and the whole refresh's ``deadline``."""
+    return store.refresh(keys, progress=progress_line, deadline=deadline)
 
 
 def register_refresh(subparsers: Any, after_commit: AfterCommit | None) -> None:
@@ -378,7 +337,7 @@ def register_refresh(subparsers: Any, after_commit: AfterCommit | None) -> None:
     def run(args: argparse.Namespace) -> int:
         store = open_store(args.store)
         keys = check_refresh_keys(store, args.series)
-        before = current_generation(store)
+        before = store.generation
         report = refresh_store(store, keys, args.deadline)
         return finish_report(args, store, report, before, after_commit)
 
@@ -401,7 +360,7 @@ def register_import(subparsers: Any, after_commit: AfterCommit | None) -> None:
         folder = Path(args.folder).expanduser()
         if folder.exists() and not folder.is_dir():
             raise ValueError(f"{folder} is a file; give the folder that holds manifest.toml")
-        before = current_generation(store)
+        before = store.generation
         report = store.import_folder(folder)
         return finish_report(args, store, report, before, after_commit)
 
@@ -433,13 +392,13 @@ def register_import_file(subparsers: Any, after_commit: AfterCommit | None) -> N
         path = Path(args.file).expanduser()
         data = read_input_file(path)
         store = open_store(args.store)
-        before = current_generation(store)
+        before = store.generation
         added = store.import_file(args.series, data, path.name)
-        after = current_generation(store)
+        after = store.generation
         if args.format == "json":
             print_json(
                 {
-                    "store": store_location(store),
+                    "store": store.location,
                     "key": args.series,
                     "file": str(path),
                     "added": int(added),
@@ -502,10 +461,10 @@ def status_payload(store: Store) -> dict[str, Any]:
         }
         for info in store.status()
     ]
-    generations = store.generations() if hasattr(store, "generations") else []
+    generations = store.generations()
     return {
-        "store": store_location(store),
-        "generation": current_generation(store),
+        "store": store.location,
+        "generation": store.generation,
         "generations": [generation_payload(g) for g in generations],
         "series": series,
     }
@@ -569,11 +528,9 @@ def register_rollback(subparsers: Any, after_commit: AfterCommit | None) -> None
 
     def run(args: argparse.Namespace) -> int:
         store = open_store(args.store)
-        if not hasattr(store, "rollback"):
-            raise StoreError(f"the store at {store_location(store)} keeps no generations")
         generation = store.rollback(args.to)
         payload = {
-            "store": store_location(store),
+            "store": store.location,
             "restored": args.to,
             "generation": generation_payload(generation),
         }

@@ -16,7 +16,6 @@ import os
 import shlex
 import subprocess
 import sys
-import threading
 import time
 import types
 from collections.abc import Mapping, Sequence
@@ -26,26 +25,21 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from filelock import FileLock
 
 import dashboard.cli as investable
 import data_sources.cli as data_cli
 from dashboard.commands import _common
-from data_sources import errors
-from data_sources import store as store_module
 from data_sources.check import SourceCheck, check_sources, representative_key
 from data_sources.deadline import Deadline
 from data_sources.errors import RateLimited, SourceUnavailable, StoreError
+from data_sources.lease import StoreBusy
 from data_sources.providers import ProviderRecord, Request
+from data_sources.storage import is_url
 from data_sources.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_FIXTURE = ROOT / "tests" / "fixtures" / "app"
 NAAIM_FIXTURE = ROOT / "tests" / "fixtures" / "data_sources" / "naaim.csv"
-StoreBusy = getattr(errors, "StoreBusy", StoreError)
-needs_generations = pytest.mark.skipif(
-    not hasattr(Store, "rollback"), reason="store generations land with the store branch"
-)
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -498,7 +492,7 @@ def test_store_pointing_at_a_file_is_refused(
     argv = [str(folder) if a == "FOLDER" else a for a in argv]
     code, _, err = run(capsys, *argv, "--store", str(target))
     assert code == 2
-    assert one_line(err) == f"error: the store location {target} is a file, not a folder"
+    assert one_line(err) == f"error: {target} is a file; the store needs a folder (or an s3:// URL)"
     assert target.read_text() == "my notes\n"
 
 
@@ -509,27 +503,15 @@ def test_environment_store_pointing_at_a_file_is_refused(
     target.write_bytes(b"PAR1")
     monkeypatch.setenv("INVESTABLE_STORE", str(target))
     code, _, err = run(capsys, "status")
-    assert code == 2 and "is a file, not a folder" in one_line(err)
-
-
-def test_url_store_needs_a_store_that_takes_urls(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    if data_cli.stores_accept_urls():
-        pytest.skip("this build's store opens fsspec URLs (tested with the store)")
-    code, _, err = run(capsys, "status", "--store", "s3://bucket/prefix")
-    assert code == 2 and "cannot open s3://bucket/prefix" in one_line(err)
-    assert list(tmp_path.iterdir()) == []  # no local folder named "s3:" appeared
+    assert code == 2 and "is a file; the store needs a folder" in one_line(err)
 
 
 def test_damaged_index_is_one_line_and_kept(
     imported: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    index = imported / "index.json"
-    if not index.is_file():
-        pytest.skip("this build's store keeps no index.json")
-    index.write_text("{not json")
+    pointer = imported / "current.json"
+    assert pointer.is_file()
+    pointer.write_text("{not json")
     before = tree_bytes(imported)
     code, _, err = run(capsys, "status", "--store", str(imported))
     assert code == 2 and "damaged" in one_line(err)
@@ -558,40 +540,6 @@ def test_store_held_by_another_writer(
         one_line(err) == f"error: {imported} is held by another writer (pid 4242) until 17:05 UTC"
     )
     assert tree_bytes(imported) == before and hook_calls == []
-
-
-@pytest.mark.skipif(
-    hasattr(Store, "rollback") or not hasattr(store_module, "LOCK_WAIT"),
-    reason="the generations store holds a lease (its own tests cover contention)",
-)
-def test_store_locked_by_another_process_ends_in_one_line(
-    imported: Path,
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(store_module, "LOCK_WAIT", 0.2)
-    before = tree_bytes(imported)
-    holder = FileLock(str(imported / ".lock"))
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with holder:
-            held.set()
-            release.wait(10)
-
-    thread = threading.Thread(target=hold)
-    thread.start()
-    held.wait(5)
-    try:
-        code, _, err = run(
-            capsys, "import", "--from", str(tmp_path / "folder"), "--store", str(imported)
-        )
-    finally:
-        release.set()
-        thread.join()
-    assert code == 2 and "held the lock" in one_line(err)
-    assert tree_bytes(imported) == before
 
 
 def test_analysis_on_an_empty_store_says_what_to_do(
@@ -864,18 +812,6 @@ def test_rollback_and_status_show_generations(
     assert len(hook_calls) == 2
 
 
-def test_rollback_on_a_store_without_generations(
-    imported: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    if hasattr(Store, "rollback"):
-        pytest.skip("this build's store keeps generations")
-    before = tree_bytes(imported)
-    code, _, err = run(capsys, "rollback", "--to", "1", "--store", str(imported))
-    assert code == 2 and "keeps no generations" in one_line(err)
-    assert tree_bytes(imported) == before
-
-
-@needs_generations
 def test_rollback_on_the_real_store(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], hook_calls: list[Any]
 ) -> None:
@@ -1128,12 +1064,12 @@ def test_generation_number(text: str, number: int | None) -> None:
 
 @pytest.mark.parametrize(
     ("location", "url"),
-    [("s3://bucket/prefix", True), ("memory://store", True), ("file:///tmp/s", True),
+    [("s3://bucket/prefix", True), ("memory://store", True), ("file:///tmp/s", False),
      ("gs://b", True), ("/tmp/store", False), ("~/store", False), ("C:\\data\\store", False),
      ("./a://b", False), ("store", False)],
 )  # fmt: skip
 def test_is_url(location: str, url: bool) -> None:
-    assert data_cli.is_url(location) is url
+    assert is_url(location) is url
 
 
 def test_interrupt_and_a_closed_pipe_end_quietly(

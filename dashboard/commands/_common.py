@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import pandas as pd
 
-from data_sources.cli import open_store, store_location
+from data_sources.cli import open_store
 from data_sources.errors import StoreError
 from data_sources.source import SeriesSource
 
@@ -57,7 +57,7 @@ def open_source(args: argparse.Namespace) -> SeriesSource:
     store = open_store(location)
     if store.is_empty():
         raise StoreError(
-            f"the store at {store_location(store)} holds no series yet: run `investable "
+            f"the store at {store.location} holds no series yet: run `investable "
             "refresh`, or `investable import --from DIR` with a manifest folder, or pass "
             "--data-dir DIR"
         )

@@ -603,11 +603,9 @@ def test_real_aaii_workbook_over_http(monkeypatch, server, shared_data_dir) -> N
     assert frame.index[-1] == pd.Timestamp("2026-08-20")
 
 
-def test_the_store_fills_every_file_series_through_the_legacy_steps(
-    monkeypatch, server, tmp_path
-) -> None:
-    """The store of this round (build_request/fetch/parse) over the local server: all five
-    file series land in an empty store; then a failing NAAIM leaves its stored bytes alone."""
+def test_the_store_fills_every_file_series(monkeypatch, server, tmp_path) -> None:
+    """The store over the local server: all five file series land in an empty store; then a
+    failing NAAIM leaves its stored bytes (every committed object) alone."""
     from data_sources.store import Store
 
     point_at(monkeypatch, server, "aaii", "naaim", "finra", "shiller", "cboe")
@@ -638,8 +636,16 @@ def test_the_store_fills_every_file_series_through_the_legacy_steps(
         "shiller:earnings": 2,
         "cboe:total_put_call": 3 + 15 - 5,  # archive + the last 15 sessions known to the server
     }
-    stored = store._path("naaim:exposure").read_bytes()
+
+    def committed_bytes() -> dict[str, bytes]:
+        return {
+            str(path.relative_to(tmp_path)): path.read_bytes()
+            for path in sorted(tmp_path.rglob("*"))
+            if path.is_file() and path.parts[-2] in ("objects", "generations")
+        }
+
+    stored, generation = committed_bytes(), store.generation
     server.serve(NAAIM_FILE, naaim_workbook()[:2000])
     again = store.refresh(["naaim:exposure"])
     assert "not a readable Excel workbook" in again.failed["naaim:exposure"]
-    assert store._path("naaim:exposure").read_bytes() == stored
+    assert committed_bytes() == stored and store.generation == generation
