@@ -6,6 +6,7 @@
     ├── SourceUnavailable           unreachable: timeout, DNS, HTTP 5xx, offline, out of time
     │   ├── RateLimited             the source refused us for asking too often (HTTP 429, Yahoo)
     │   ├── Blocked                 the site refuses scripts (HTTP 403, a web page for a file)
+    │   ├── CredentialsRejected     the source refused our API key (costs every series)
     │   └── HttpStatusError         any other HTTP error status (``status``; body kept aside)
     ├── BadPayload                  the source answered, but not with what we can parse
     │   ├── EmptyPayload            ... it answered with no rows
@@ -36,6 +37,10 @@ class RateLimited(SourceUnavailable):
 
 class Blocked(SourceUnavailable):
     """The site refused an automated download (HTTP 403, or a web page instead of the file)."""
+
+
+class CredentialsRejected(SourceUnavailable):
+    """The source refused our credentials (e.g. an unregistered FRED API key)."""
 
 
 class HttpStatusError(SourceUnavailable):
