@@ -36,9 +36,11 @@ class Bounds:
         low = None if self.low is None else f"{self.low:g}"
         high = None if self.high is None else f"{self.high:g}"
         if low is not None and high is not None:
-            if self.low_open or self.high_open:
-                return f"above {low} and below {high}"
-            return f"between {low} and {high}"
+            if not (self.low_open or self.high_open):
+                return f"between {low} and {high}"
+            lower = f"above {low}" if self.low_open else f"at least {low}"
+            upper = f"below {high}" if self.high_open else f"at most {high}"
+            return f"{lower} and {upper}"
         if low is not None:
             return f"above {low}" if self.low_open else f"at least {low}"
         if high is not None:

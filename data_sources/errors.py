@@ -11,7 +11,7 @@
     ├── BadPayload                  the source answered, but not with what we can parse
     │   ├── EmptyPayload            ... it answered with no rows
     │   ├── MissingColumn           ... a column we need is not there
-    │   └── Rejected                ... it parsed, but fails a validation rule (data_sources.validate)
+    │   └── Rejected                ... it parsed, but breaks a rule of data_sources.validate
     ├── SeriesNotFound              the source does not know this series (unknown symbol or id)
     ├── SeriesDiscontinued          the source no longer publishes this series
     ├── ManifestError               a folder's manifest.toml is missing or malformed

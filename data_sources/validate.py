@@ -10,12 +10,16 @@ Rules, with their boundaries:
 
 * **Dates in order** (:func:`check_dates`, for parsers on the payload's raw dates): strictly
   increasing or strictly decreasing (NAAIM publishes newest first); a repeated date, or a
-  date out of order, is rejected. Missing dates (NaT) are ignored.
+  date out of order, is rejected. Missing dates (NaT) are ignored. The message names the
+  first step against the payload's main direction (the majority of steps; on a tie, the
+  first step's).
 * **Not empty**: at least one row.
 * **Numbers** (:func:`check_numeric`): every column numeric; none infinite; each column with
   bounds has at least one number.
 * **No future** (:func:`check_not_future`): the last date may be at most one day after
-  ``now`` (``date <= now.normalize() + 1 day``; time zones), so 9999-12-31 is rejected.
+  ``now`` (``date <= now.normalize() + 1 day``; time zones), so 9999-12-31 is rejected. An
+  event calendar (a frame without columns, e.g. ``calendar:fomc``) lists future events and is
+  exempt.
 * **Physical bounds** (:func:`check_bounds`): every known value of a bounded column lies in its
   :class:`~data_sources.catalog.Bounds`; NaN is a missing value, not a violation.
 * **Totals** (:func:`check_total`): where all columns of a :class:`Total` are known,
@@ -67,11 +71,11 @@ def check_dates(raw_dates: Iterable[object], *, source: str = "payload") -> None
     steps = np.diff(index.asi8)
     if (steps > 0).all() or (steps < 0).all():
         return
-    ascending = (steps > 0).sum() >= (steps < 0).sum()
+    ups, downs = int((steps > 0).sum()), int((steps < 0).sum())
+    ascending = ups > downs if ups != downs else bool(steps[0] > 0)
     wrong = np.flatnonzero(steps < 0 if ascending else steps > 0)[0]
     raise Rejected(
-        f"{source}: dates are out of order ({_day(index[wrong + 1])} follows "
-        f"{_day(index[wrong])})"
+        f"{source}: dates are out of order ({_day(index[wrong + 1])} follows {_day(index[wrong])})"
     )
 
 
@@ -80,9 +84,7 @@ def check_not_empty(frame: pd.DataFrame, *, source: str) -> None:
         raise Rejected(f"{source}: the payload has no rows")
 
 
-def check_numeric(
-    frame: pd.DataFrame, *, source: str, required: Iterable[str] = ()
-) -> None:
+def check_numeric(frame: pd.DataFrame, *, source: str, required: Iterable[str] = ()) -> None:
     """Every column numeric and finite; every ``required`` column present with a number."""
     for column in frame.columns:
         values = frame[column]
@@ -213,9 +215,7 @@ def check_keeps_history(
             f"{source}: the payload starts {_day(fetched.index[0])}, but the store holds "
             f"{earlier} earlier rows from {_day(stored.index[0])}: it lost history"
         )
-    inside = fetched.index[
-        (fetched.index >= stored.index[0]) & (fetched.index <= stored.index[-1])
-    ]
+    inside = fetched.index[(fetched.index >= stored.index[0]) & (fetched.index <= stored.index[-1])]
     if len(inside) < min_coverage * len(stored.index):
         raise Rejected(
             f"{source}: the payload has {len(inside)} rows where the store holds "
@@ -241,7 +241,8 @@ def check_update(
     check_not_empty(fetched, source=source)
     check_dates(fetched.index, source=source)
     check_numeric(fetched, source=source, required=_required(bounds))
-    check_not_future(pd.DatetimeIndex(fetched.index), now, source=source)
+    if len(fetched.columns):
+        check_not_future(pd.DatetimeIndex(fetched.index), now, source=source)
     check_bounds(fetched, bounds, source=source)
     if live and live.total:
         check_total(fetched, live.total, source=source)

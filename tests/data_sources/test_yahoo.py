@@ -105,7 +105,9 @@ def test_chart_json_becomes_quoted_and_adjusted_closes(monkeypatch) -> None:
     assert spy["adj_close"].tolist() == chart["adjclose"][0]["adjclose"]  # dividend-adjusted
     assert spy.loc["2024-03-15", "close"] == 509.83 and spy.loc["2024-03-15", "adj_close"] == 505.47
     assert spy["volume"].iloc[0] == 55104100.0
-    history = [a for a in server.requests if a.path == "/v8/finance/chart/SPY" and "period1" in a.query]
+    history = [
+        a for a in server.requests if a.path == "/v8/finance/chart/SPY" and "period1" in a.query
+    ]
     assert len(history) == 1
     assert history[0].query["interval"] == "1d" and history[0].query["crumb"] == "Xy1crumbAB"
     assert "/v1/test/getcrumb" in server.paths()  # yfinance's own cookie/crumb handshake ran
@@ -116,7 +118,10 @@ def test_unknown_symbol_is_its_own_error_and_the_others_land(monkeypatch) -> Non
     lines: list[str] = []
     with _serve(monkeypatch, site):
         results = _provider().download(
-            ["yahoo:NOPE", "yahoo:SPY"], deadline=Deadline(20), stored_last={}, progress=lines.append
+            ["yahoo:NOPE", "yahoo:SPY"],
+            deadline=Deadline(20),
+            stored_last={},
+            progress=lines.append,
         )
     assert isinstance(results["yahoo:NOPE"], SeriesNotFound)
     assert str(results["yahoo:NOPE"]) == (
