@@ -76,7 +76,9 @@ def parse_fredgraph_csv(body: bytes, series_id: str) -> pd.DataFrame:
     missing. Repeated or out-of-order dates are rejected."""
     source = f"FRED {series_id}"
     if body.lstrip()[:1] == b"<":
-        raise BadPayload(f"{source}: FRED answered with a web page, not the CSV file")
+        raise BadPayload(
+            f"{source}: FRED answered with a web page, not the CSV file (no date column)"
+        )
     try:
         raw = pd.read_csv(io.BytesIO(body), dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError):

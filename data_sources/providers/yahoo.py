@@ -118,7 +118,11 @@ class YahooSession(curl_requests.Session):  # type: ignore[misc]
     def request(self, method: Any, url: str, *args: Any, **kwargs: Any) -> Any:
         chart = CHART_PATH in url
         asked = kwargs.get("timeout")
-        cap = min(float(asked), self.cap) if isinstance(asked, int | float) else self.cap
+        cap = (
+            min(float(asked), self.cap)
+            if isinstance(asked, int | float) and asked > 0
+            else self.cap
+        )
         try:
             kwargs["timeout"] = self.deadline.timeout(cap) if self.deadline else cap
         except SourceUnavailable:
