@@ -10,15 +10,24 @@ Rules:
   key reaches messages mostly inside URLs.
 * :func:`without_query` prints a URL without its query string (where API keys live) and
   without user:password, so an address can be named in a message safely.
+* :func:`register_secret` adds a key to the secrets that :class:`RedactingFilter` removes from
+  log records; the filter sits on the loggers of the HTTP libraries (urllib3 logs every request
+  URL, query included, at DEBUG level).
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Iterable
 from urllib.parse import quote, quote_plus, urlsplit, urlunsplit
 
 MASK = "***"
 QUOTES = ('"', "'")
+HTTP_LOGGERS = ("urllib3.connectionpool", "urllib3", "requests", "curl_cffi")
+
+_registered: set[str] = set()
+_lock = threading.Lock()
 
 
 def normalise_secret(value: str | None) -> str | None:
@@ -58,3 +67,35 @@ def without_query(url: str) -> str:
     if parts.port:
         host = f"{host}:{parts.port}"
     return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
+class RedactingFilter(logging.Filter):
+    """Removes every registered secret from a log record's message (and leaves the record in)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        with _lock:
+            secrets = set(_registered)
+        if not secrets:
+            return True
+        message = record.getMessage()
+        cleaned = redact(message, secrets)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+FILTER = RedactingFilter()
+
+
+def register_secret(secret: str | None) -> None:
+    """Remember ``secret`` (normalised) for :class:`RedactingFilter`, and make sure the filter
+    sits on the HTTP libraries' loggers."""
+    normalised = normalise_secret(secret)
+    if not normalised:
+        return
+    with _lock:
+        _registered.add(normalised)
+    for name in HTTP_LOGGERS:
+        logger = logging.getLogger(name)
+        if FILTER not in logger.filters:
+            logger.addFilter(FILTER)

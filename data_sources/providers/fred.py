@@ -57,7 +57,7 @@ from data_sources.providers import (
     UploadFormat,
     symbol_of,
 )
-from data_sources.redact import normalise_secret, redact
+from data_sources.redact import normalise_secret, redact, register_secret
 from data_sources.validate import check_dates
 
 FRED_GRAPH_URL = "https://fred.stlouisfed.org"
@@ -222,6 +222,7 @@ class FredProvider:
         pacer: http.Pacer | None = None,
     ) -> None:
         self._key = api_key(key)
+        register_secret(self._key)  # kept out of the HTTP libraries' debug logs
         self._session = session
         self._sleep = sleep
         self._pacer = pacer

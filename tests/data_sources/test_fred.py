@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import time
 import traceback
 from pathlib import Path
@@ -34,6 +35,7 @@ from data_sources.providers.fred import (
     parse_api_json,
     parse_fredgraph_csv,
 )
+from data_sources.redact import normalise_secret, redact, without_query
 from tests.data_sources.recorded_server import Asked, RecordedServer, Reply, closed_port_url
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data_sources"
@@ -398,3 +400,31 @@ def test_legacy_three_steps_still_work_for_the_store(monkeypatch) -> None:
     assert FredProvider(RAW_KEY).build_request(["fred:DGS10"]).urls == (
         "https://api.stlouisfed.org/fred/series/observations?series_id=DGS10",
     )
+
+
+# ---- secrets: normalise, redact, and keep out of logs ------------------------------------
+
+
+def test_normalise_and_redact_every_form_of_the_key() -> None:
+    assert normalise_secret(RAW_KEY) == KEY
+    assert normalise_secret("'k e y'") == "k e y" and normalise_secret(" \t\n") is None
+    assert normalise_secret('"unbalanced') == '"unbalanced' and normalise_secret(None) is None
+    text = f"raw {KEY} / url https://x/?api_key={quote_plus(KEY)}&a=1 / pct {quote(KEY, safe='')}"
+    assert redact(text, [RAW_KEY]) == "raw *** / url https://x/?api_key=***&a=1 / pct ***"
+    assert redact("nothing here", [None, "", "  "]) == "nothing here"
+    assert without_query("https://u:pw@api.example:8443/p/q?api_key=K#f") == (
+        "https://api.example:8443/p/q"
+    )
+
+
+def test_the_key_stays_out_of_the_http_libraries_debug_logs(monkeypatch, caplog) -> None:
+    monkeypatch.delenv("FRED_API_KEY", raising=False)
+    caplog.set_level(logging.DEBUG)
+    with _serve(monkeypatch, _api_answer):
+        results = _provider(RAW_KEY).download(
+            ["fred:UNRATE", "fred:NOPE"], deadline=Deadline(10), stored_last={}
+        )
+    assert isinstance(results["fred:UNRATE"], pd.DataFrame)
+    assert "GET /fred/series/observations?series_id=UNRATE&api_key=***" in caplog.text
+    for form in _key_forms():
+        assert form not in caplog.text

@@ -47,6 +47,17 @@ def test_rejected_is_a_bad_payload() -> None:
     assert issubclass(Rejected, BadPayload)
 
 
+def test_bounds_describe_themselves() -> None:
+    assert Bounds(0, 100).describe() == "between 0 and 100"
+    assert Bounds(0, 200, low_open=True).describe() == "above 0 and at most 200"
+    assert Bounds(0, 1, high_open=True).describe() == "at least 0 and below 1"
+    assert Bounds(0, None, low_open=True).describe() == "above 0"
+    assert Bounds(0, None).describe() == "at least 0"
+    assert Bounds(None, 5).describe() == "at most 5"
+    assert Bounds(None, 5, high_open=True).describe() == "below 5"
+    assert Bounds().describe() == "any number"
+
+
 # ---- dates -----------------------------------------------------------------------------------
 
 
