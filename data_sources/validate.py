@@ -54,7 +54,7 @@ UNIT_FREE_COLUMNS = ("volume",)
 
 
 def _day(stamp: pd.Timestamp) -> str:
-    return pd.Timestamp(stamp).strftime("%Y-%m-%d")
+    return str(pd.Timestamp(stamp).strftime("%Y-%m-%d"))
 
 
 def check_dates(raw_dates: Iterable[object], *, source: str = "payload") -> None:

@@ -264,7 +264,7 @@ class FredProvider:
             except DataSourceError as error:
                 results[key] = self._redacted(error)
                 if _costs_every_series(error):
-                    shared_error = results[key]  # type: ignore[assignment]
+                    shared_error = error
             if progress is not None:
                 state = "ok" if isinstance(results[key], pd.DataFrame) else "failed"
                 progress(f"FRED {series_id}: {state} ({number} of {len(keys)})")

@@ -85,7 +85,7 @@ YAHOO_RECORD = ProviderRecord(
 )
 
 
-class YahooSession(curl_requests.Session):  # type: ignore[misc]
+class YahooSession(curl_requests.Session[curl_requests.Response]):
     """yfinance's curl_cffi session, bounded by a :class:`Deadline` and optionally redirected
     to a mirror. ``failures`` lists what went wrong with chart requests since the last
     :meth:`start` (network errors, time-outs, HTTP 429 and 5xx); ``chart_not_found`` whether
@@ -253,8 +253,8 @@ class YahooProvider:
         session = self.session()
         session.start(deadline, self.record.timeout)
         host = urlsplit(session.mirror or "https://query2.finance.yahoo.com").netloc
-        self._pacer.wait(host, self.record.min_interval, deadline=deadline, sleep=self._sleep)
         try:
+            self._pacer.wait(host, self.record.min_interval, deadline=deadline, sleep=self._sleep)
             with warnings.catch_warnings():  # raise_errors is deprecated but still honoured
                 warnings.simplefilter("ignore", DeprecationWarning)
                 frame = yf.Ticker(symbol, session=session).history(
