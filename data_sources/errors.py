@@ -36,7 +36,12 @@ class RateLimited(SourceUnavailable):
 
 
 class Blocked(SourceUnavailable):
-    """The site refused an automated download (HTTP 403, or a web page instead of the file)."""
+    """The site refused an automated download: ``status`` 403, or 200 with a web page where
+    the data file was expected."""
+
+    def __init__(self, message: str, *, status: int = 403) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 class CredentialsRejected(SourceUnavailable):

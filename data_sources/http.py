@@ -185,7 +185,9 @@ def get_bytes(
                 if 200 <= status < 300:
                     body = bytes(response.content)
                     if _looks_html(body) and not expect_html:
-                        raise Blocked(f"{where} returned a web page instead of the data file")
+                        raise Blocked(
+                            f"{where} returned a web page instead of the data file", status=status
+                        )
                     return body
                 if status == 403:
                     raise Blocked(f"{where} refused the download (HTTP 403)")

@@ -294,7 +294,7 @@ class FredProvider:
                 raise self._redacted(error) from None
             raise self._redacted(error_from_body(error.status, error.body, series_id)) from None
         except Blocked as error:
-            if "web page" in str(error):
+            if error.status != 403:  # a web page where the data was expected
                 raise self._redacted(
                     BadPayload(
                         f"FRED {series_id}: FRED answered with a web page instead of the data "

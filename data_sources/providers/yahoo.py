@@ -11,9 +11,9 @@ auto_adjust=False, actions=False, raise_errors=True, timeout=…)``, which raise
   deadline allows;
 * ``YFTzMissingError`` / ``YFPricesMissingError`` (a ``YFTickerMissingError``) when Yahoo has
   no chart for the symbol → :class:`SeriesNotFound` ("unknown or delisted"), unless our session
-  saw the chart request fail at the network level, time out or answer 5xx/429: then
-  :class:`SourceUnavailable` / :class:`RateLimited` (yfinance hides those failures of its
-  time-zone lookup behind "no timezone found");
+  saw the chart request fail at the network level, time out or answer 5xx/429/403: then
+  :class:`SourceUnavailable` / :class:`RateLimited` / :class:`Blocked` (yfinance hides those
+  failures of its time-zone lookup behind "no timezone found");
 * network errors (curl_cffi's ``RequestException``, an ``OSError``) → :class:`SourceUnavailable`;
 * anything else yfinance cannot read → :class:`BadPayload`.
 
@@ -43,6 +43,7 @@ from data_sources import http
 from data_sources.deadline import Deadline
 from data_sources.errors import (
     BadPayload,
+    Blocked,
     DataSourceError,
     EmptyPayload,
     RateLimited,
@@ -88,9 +89,9 @@ YAHOO_RECORD = ProviderRecord(
 class YahooSession(curl_requests.Session[curl_requests.Response]):
     """yfinance's curl_cffi session, bounded by a :class:`Deadline` and optionally redirected
     to a mirror. ``failures`` lists what went wrong with chart requests since the last
-    :meth:`start` (network errors, time-outs, HTTP 429 and 5xx); ``chart_not_found`` whether
-    Yahoo answered a chart request with 404 (its "No data found, symbol may be delisted");
-    ``chart_answered`` whether one was answered with 200."""
+    :meth:`start` (network errors, time-outs, HTTP 401/403, 429 and 5xx);
+    ``chart_not_found`` whether Yahoo answered a chart request with 404 (its "No data found,
+    symbol may be delisted"); ``chart_answered`` whether one was answered with 200."""
 
     def __init__(self, mirror: str | None = None, **kwargs: Any) -> None:
         super().__init__(impersonate="chrome", **kwargs)
@@ -142,6 +143,8 @@ class YahooSession(curl_requests.Session[curl_requests.Response]):
             self.chart_answered = True
         elif chart and response.status_code == 404:
             self.chart_not_found = True
+        elif chart and response.status_code in (401, 403):
+            self.failures.append(f"Yahoo Finance refused the request (HTTP {response.status_code})")
         elif chart and response.status_code == 429:
             self.failures.append("rate limited (HTTP 429)")
         elif chart and response.status_code >= 500:
@@ -311,6 +314,8 @@ class YahooProvider:
         last = session.failures[-1]
         if "429" in last:
             return RateLimited(f"Yahoo {symbol}: {RATE_LIMIT_MESSAGE}")
+        if "refused the request" in last:
+            return Blocked(f"Yahoo {symbol}: {last}; try again later, or from another network")
         return SourceUnavailable(f"Yahoo {symbol}: {last}")
 
     # ---- the previous round's three steps (the store calls these until it switches) -----

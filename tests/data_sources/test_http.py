@@ -107,6 +107,16 @@ def test_blocked_and_client_errors_are_not_retried(response, error, message) -> 
     with pytest.raises(error, match=message):
         http.get_bytes("https://example.test/data.csv", session=session, sleep=lambda s: None)
     assert len(session.urls) == 1
+    if error is Blocked:
+        assert raised_status(response) == response.status_code
+
+
+def raised_status(response) -> int:
+    try:
+        http.get_bytes("https://example.test/d.csv", session=FakeSession([response]))
+    except Blocked as error:
+        return error.status
+    raise AssertionError("not blocked")
 
 
 def test_blocked_is_a_source_unavailable_and_http_keeps_its_name() -> None:

@@ -17,6 +17,7 @@ from data_sources import http
 from data_sources.deadline import Deadline
 from data_sources.errors import (
     BadPayload,
+    Blocked,
     EmptyPayload,
     RateLimited,
     SeriesNotFound,
@@ -183,6 +184,29 @@ def test_server_errors_and_unreadable_answers(monkeypatch) -> None:
     assert "not with prices yfinance can read" in str(results["yahoo:QQQ"])
 
 
+def test_a_403_is_blocked_and_an_empty_chart_is_unreadable(monkeypatch) -> None:
+    empty = json.loads(SPY_CHART)
+    empty["chart"]["result"][0]["indicators"] = {"quote": [{}]}
+    site = yahoo_site(
+        {
+            "SPY": [
+                Reply(403, b"<html><body>Forbidden</body></html>", {"Content-Type": "text/html"})
+            ],
+            "QQQ": [Reply(200, json.dumps(empty).encode(), JSON)],
+        }
+    )
+    with _serve(monkeypatch, site):
+        results = _provider().download(
+            ["yahoo:SPY", "yahoo:QQQ"], deadline=Deadline(20), stored_last={}
+        )
+    assert isinstance(results["yahoo:SPY"], Blocked)
+    assert str(results["yahoo:SPY"]) == (
+        "Yahoo SPY: Yahoo Finance refused the request (HTTP 403); try again later, or from "
+        "another network"
+    )
+    assert isinstance(results["yahoo:QQQ"], BadPayload)
+
+
 def test_unreachable_yahoo_is_source_unavailable(monkeypatch) -> None:
     monkeypatch.setenv("INVESTABLE_YAHOO_URL", closed_port_url())
     results = _provider().download(["yahoo:SPY"], deadline=Deadline(20), stored_last={})
@@ -226,6 +250,8 @@ def test_legacy_three_steps_still_work_for_the_store(monkeypatch) -> None:
     with _serve(monkeypatch, yahoo_site({"SPY": [Reply(200, SPY_CHART, JSON)]})):
         frames = download(_provider(), ["yahoo:SPY", "yahoo:NOPE"], timeout=10)
     assert list(frames) == ["yahoo:SPY"] and frames["yahoo:SPY"]["close"].iloc[0] == 515.97
+    with _serve(monkeypatch, yahoo_site()), pytest.raises(SeriesNotFound, match="NOPE"):
+        download(_provider(), ["yahoo:NOPE"], timeout=10)  # all failed: the error is raised
     request = YahooProvider().build_request(["yahoo:SPY"])
     assert request.options["auto_adjust"] is False and request.symbols == ("SPY",)
 
