@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeAlias
 
 import pandas as pd
 
@@ -25,7 +25,7 @@ from data_sources.errors import DataSourceError
 Parser = Callable[[bytes, str], pd.DataFrame]
 """``parser(data, filename) -> series frame``; raises a ``BadPayload`` with a user message."""
 
-SeriesResult = pd.DataFrame | DataSourceError
+SeriesResult: TypeAlias = pd.DataFrame | DataSourceError
 """What a download gives for one series key: its frame, or the error it met."""
 
 Progress = Callable[[str], None]

@@ -1,21 +1,67 @@
-"""Yahoo Finance daily prices through yfinance: quoted close and dividend-adjusted close.
+"""Yahoo Finance daily prices through yfinance 1.7, one symbol at a time: quoted close and
+dividend-adjusted close.
 
-One ``yf.download`` call for all symbols (``auto_adjust=False`` keeps both closes,
-``group_by="ticker"`` gives columns ``(symbol, field)``). Offline, yfinance returns an empty frame
-instead of raising; that is turned into :class:`SourceUnavailable`.
+Why per symbol: ``yf.download`` swallows every error (rate limits included) and returns an empty
+frame; it never raises ``YFRateLimitError`` nor fills ``shared._ERRORS``. So each symbol is
+fetched with ``yf.Ticker(symbol, session=…).history(period="max", interval="1d",
+auto_adjust=False, actions=False, raise_errors=True, timeout=…)``, which raises:
+
+* ``YFRateLimitError`` on HTTP 429 (after yfinance's own second try with the other cookie
+  strategy) → :class:`RateLimited`, retried here after ``backoff × 2^attempt`` seconds while the
+  deadline allows;
+* ``YFTzMissingError`` / ``YFPricesMissingError`` (a ``YFTickerMissingError``) when Yahoo has
+  no chart for the symbol → :class:`SeriesNotFound` ("unknown or delisted"), unless our session
+  saw the chart request fail at the network level, time out or answer 5xx/429/403: then
+  :class:`SourceUnavailable` / :class:`RateLimited` / :class:`Blocked` (yfinance hides those
+  failures of its time-zone lookup behind "no timezone found");
+* network errors (curl_cffi's ``RequestException``, an ``OSError``) → :class:`SourceUnavailable`;
+* anything else yfinance cannot read → :class:`BadPayload`.
+
+The session is :class:`YahooSession`, a ``curl_cffi`` session (yfinance's own backend, with
+Chrome's TLS fingerprint) that (1) caps every request's timeout by the refresh's deadline,
+including yfinance's cookie and crumb requests, which use a fixed 30 s, and (2) when
+``INVESTABLE_YAHOO_URL`` is set, sends every Yahoo request (``fc.yahoo.com``,
+``query1/query2.finance.yahoo.com``, ``guce.yahoo.com``) to that base URL with its path and
+query kept: a mirror, or a local test server answering in Yahoo's real formats.
+
+yfinance keeps one process-wide ``YfData`` whose session is replaced by each ``Ticker(…,
+session=…)``; Yahoo symbols are therefore fetched one after another (one provider thread).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+import warnings
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pandas as pd
+from curl_cffi import requests as curl_requests
 
-from data_sources.errors import EmptyPayload, RateLimited, SourceUnavailable
+from data_sources import http
+from data_sources.deadline import Deadline
+from data_sources.errors import (
+    BadPayload,
+    Blocked,
+    DataSourceError,
+    EmptyPayload,
+    RateLimited,
+    SeriesNotFound,
+    SourceUnavailable,
+)
 from data_sources.frames import check_frame
-from data_sources.providers import Request, symbol_of
+from data_sources.providers import (
+    Progress,
+    ProviderRecord,
+    Request,
+    SeriesResult,
+    symbol_of,
+)
+from data_sources.validate import check_dates
 
+YAHOO_URL_ENV = "INVESTABLE_YAHOO_URL"
+CHART_PATH = "/v8/finance/chart/"
 FIELDS = {
     "Open": "open",
     "High": "high",
@@ -24,76 +70,296 @@ FIELDS = {
     "Volume": "volume",
     "Adj Close": "adj_close",
 }
+RATE_LIMIT_MESSAGE = "Yahoo Finance is rate limiting requests; try again later"
+
+YAHOO_RECORD = ProviderRecord(
+    name="yahoo",
+    display_name="Yahoo Finance (through yfinance)",
+    website="https://finance.yahoo.com/",
+    manual_page=None,
+    credentials=(),
+    timeout=30.0,
+    budget=240.0,
+    min_interval=0.5,
+    base_url_env=YAHOO_URL_ENV,
+    uploads=(),
+)
 
 
-def _download_errors() -> dict[str, str]:
-    """yfinance's per-symbol errors of the last download (it prints them instead of raising)."""
-    try:
-        from yfinance import shared
-    except ImportError:
-        return {}
-    return dict(getattr(shared, "_ERRORS", {}))
+class YahooSession(curl_requests.Session[curl_requests.Response]):
+    """yfinance's curl_cffi session, bounded by a :class:`Deadline` and optionally redirected
+    to a mirror. ``failures`` lists what went wrong with chart requests since the last
+    :meth:`start` (network errors, time-outs, HTTP 401/403, 429 and 5xx);
+    ``chart_not_found`` whether Yahoo answered a chart request with 404 (its "No data found,
+    symbol may be delisted"); ``chart_answered`` whether one was answered with 200."""
+
+    def __init__(self, mirror: str | None = None, **kwargs: Any) -> None:
+        super().__init__(impersonate="chrome", **kwargs)
+        self.mirror = mirror.rstrip("/") if mirror else None
+        self.deadline: Deadline | None = None
+        self.cap = YAHOO_RECORD.timeout
+        self.failures: list[str] = []
+        self.chart_not_found = False
+        self.chart_answered = False
+
+    def start(self, deadline: Deadline, cap: float) -> None:
+        self.deadline, self.cap, self.failures = deadline, cap, []
+        self.chart_not_found = self.chart_answered = False
+
+    def redirect(self, url: str) -> str:
+        """``https://query2.finance.yahoo.com/v8/…?x`` -> ``{mirror}/v8/…?x`` (no mirror: as
+        is)."""
+        if not self.mirror:
+            return url
+        parts = urlsplit(url)
+        base = urlsplit(self.mirror)
+        path = base.path.rstrip("/") + (parts.path or "/")
+        return urlunsplit((base.scheme, base.netloc, path, parts.query, ""))
+
+    def request(self, method: Any, url: str, *args: Any, **kwargs: Any) -> Any:
+        chart = CHART_PATH in url
+        asked = kwargs.get("timeout")
+        cap = (
+            min(float(asked), self.cap)
+            if isinstance(asked, int | float) and asked > 0
+            else self.cap
+        )
+        try:
+            kwargs["timeout"] = self.deadline.timeout(cap) if self.deadline else cap
+        except SourceUnavailable:
+            self.failures.append("no time left in the refresh")
+            raise
+        try:
+            response = super().request(method, self.redirect(url), *args, **kwargs)
+        except curl_requests.exceptions.Timeout:
+            if chart:
+                self.failures.append(f"no answer within {kwargs['timeout']:g} s")
+            raise
+        except (curl_requests.exceptions.RequestException, OSError) as exc:
+            if chart:
+                self.failures.append(f"cannot connect ({type(exc).__name__})")
+            raise
+        if chart and response.status_code == 200:
+            self.chart_answered = True
+        elif chart and response.status_code == 404:
+            self.chart_not_found = True
+        elif chart and response.status_code in (401, 403):
+            self.failures.append(f"Yahoo Finance refused the request (HTTP {response.status_code})")
+        elif chart and response.status_code == 429:
+            self.failures.append("rate limited (HTTP 429)")
+        elif chart and response.status_code >= 500:
+            self.failures.append(f"server error (HTTP {response.status_code})")
+        return response
+
+
+def parse_history(raw: pd.DataFrame, symbol: str) -> pd.DataFrame:
+    """A price frame from ``Ticker.history(auto_adjust=False)`` (or one symbol's part of a
+    ``yf.download``): open/high/low/close/volume/adj_close, dates at midnight without time zone,
+    rows without a close dropped. Raises :class:`EmptyPayload` when no row has a close."""
+    raw = raw.rename(columns=FIELDS)
+    raw = raw[[column for column in FIELDS.values() if column in raw.columns]]
+    if "close" not in raw.columns:
+        raise EmptyPayload(f"Yahoo Finance sent no closing prices for {symbol}")
+    frame = raw.astype("float64").dropna(subset=["close"])
+    if frame.empty:
+        raise EmptyPayload(f"Yahoo Finance sent no closing prices for {symbol}")
+    index = pd.DatetimeIndex(frame.index)
+    if index.tz is not None:
+        index = index.tz_localize(None)
+    index = index.normalize().rename("date")
+    check_dates(index, source=f"Yahoo {symbol}")
+    frame.index = index
+    return check_frame(frame, source=f"Yahoo {symbol}")
 
 
 class YahooProvider:
+    """Yahoo Finance through yfinance, one symbol at a time."""
+
     name = "yahoo"
     manual_page = None
 
-    def build_request(self, keys: Sequence[str]) -> Request:
-        symbols = tuple(symbol_of(key) for key in keys)
-        options = {
-            "period": "max",
-            "interval": "1d",
-            "auto_adjust": False,
-            "actions": False,
-            "group_by": "ticker",
-            "threads": False,
-            "progress": False,
-        }
-        return Request(symbols=symbols, options=options)
+    def __init__(
+        self,
+        *,
+        retries: int = 2,
+        backoff: float = 2.0,
+        sleep: Callable[[float], None] = time.sleep,
+        pacer: http.Pacer | None = None,
+    ) -> None:
+        self.retries = retries
+        self.backoff = backoff
+        self._sleep = sleep
+        self._pacer = pacer or http.PACER
+        self._session: YahooSession | None = None
 
-    def fetch(self, request: Request, timeout: float) -> pd.DataFrame:
+    @property
+    def record(self) -> ProviderRecord:
+        return YAHOO_RECORD
+
+    def session(self) -> YahooSession:
+        """One session per provider (it keeps Yahoo's cookie), pointed at the current
+        ``INVESTABLE_YAHOO_URL``."""
+        mirror = http.base_url("", YAHOO_URL_ENV) or None
+        if self._session is None or self._session.mirror != mirror:
+            self._session = YahooSession(mirror)
+        return self._session
+
+    # ---- per symbol ---------------------------------------------------------------------
+
+    def download(
+        self,
+        keys: Sequence[str],
+        *,
+        deadline: Deadline,
+        stored_last: Mapping[str, pd.Timestamp | None] | None = None,
+        progress: Progress | None = None,
+    ) -> dict[str, SeriesResult]:
+        """One frame or error per key. After a rate limit that outlasts the retries, or when
+        time runs out, the keys not yet asked get that error too."""
+        results: dict[str, SeriesResult] = {}
+        shared_error: DataSourceError | None = None
+        for number, key in enumerate(keys, start=1):
+            symbol = symbol_of(key)
+            if shared_error is not None:
+                results[key] = type(shared_error)(
+                    f"Yahoo {symbol}: not asked, because {shared_error}"
+                )
+                continue
+            try:
+                results[key] = parse_history(self.history(symbol, deadline), symbol)
+            except DataSourceError as error:
+                results[key] = error
+                if isinstance(error, RateLimited) or deadline.expired:
+                    shared_error = error
+            if progress is not None:
+                state = "ok" if isinstance(results[key], pd.DataFrame) else "failed"
+                progress(f"Yahoo {symbol}: {state} ({number} of {len(keys)})")
+        return results
+
+    def history(self, symbol: str, deadline: Deadline) -> pd.DataFrame:
+        """yfinance's daily history of ``symbol``; rate limits retried with backoff while the
+        deadline allows. Raises a :class:`DataSourceError`."""
+        for attempt in range(self.retries + 1):
+            try:
+                return self._history_once(symbol, deadline)
+            except RateLimited:
+                wait = self.backoff * 2**attempt
+                if attempt == self.retries or wait >= deadline.remaining():
+                    raise
+                self._sleep(wait)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _history_once(self, symbol: str, deadline: Deadline) -> pd.DataFrame:
         import yfinance as yf
-        from yfinance.exceptions import YFRateLimitError
+        from yfinance.exceptions import YFException, YFRateLimitError, YFTickerMissingError
 
+        session = self.session()
+        session.start(deadline, self.record.timeout)
+        host = urlsplit(session.mirror or "https://query2.finance.yahoo.com").netloc
         try:
-            frame = yf.download(list(request.symbols), timeout=timeout, **request.options)
-        except YFRateLimitError as exc:
-            raise RateLimited("Yahoo Finance is rate limiting requests; try again later") from exc
+            self._pacer.wait(host, self.record.min_interval, deadline=deadline, sleep=self._sleep)
+            with warnings.catch_warnings():  # raise_errors is deprecated but still honoured
+                warnings.simplefilter("ignore", DeprecationWarning)
+                frame = yf.Ticker(symbol, session=session).history(
+                    period="max",
+                    interval="1d",
+                    auto_adjust=False,
+                    actions=False,
+                    raise_errors=True,
+                    timeout=deadline.timeout(self.record.timeout),
+                )
+        except YFRateLimitError:
+            raise RateLimited(f"Yahoo {symbol}: {RATE_LIMIT_MESSAGE}") from None
+        except SourceUnavailable as error:
+            raise SourceUnavailable(f"Yahoo {symbol}: {error}") from None
+        except YFTickerMissingError:
+            raise self._network_failure(symbol, session) or self._unreadable_or_unknown(
+                symbol, session
+            ) from None
+        except (curl_requests.exceptions.RequestException, OSError) as error:
+            raise self._network_failure(symbol, session) or SourceUnavailable(
+                f"Yahoo {symbol}: cannot reach Yahoo Finance ({type(error).__name__})"
+            ) from None
+        except (YFException, ValueError, KeyError, TypeError, IndexError, AttributeError):
+            raise self._network_failure(symbol, session) or BadPayload(
+                f"Yahoo {symbol}: Yahoo Finance sent an answer yfinance could not read"
+            ) from None
+        failure = self._network_failure(symbol, session)
         if frame is None or frame.empty:
-            errors = " ".join(str(v) for v in _download_errors().values())
-            if "Rate" in errors:
-                raise RateLimited("Yahoo Finance is rate limiting requests; try again later")
-            raise SourceUnavailable(
-                "Yahoo Finance returned no data for "
-                f"{', '.join(request.symbols)} (offline, or the symbols are unknown)"
-            )
+            raise failure or self._unreadable_or_unknown(symbol, session)
         return frame
 
+    @staticmethod
+    def _unreadable_or_unknown(symbol: str, session: YahooSession) -> DataSourceError:
+        """yfinance found no prices: a chart answered 200 means it could not read Yahoo's
+        answer; otherwise Yahoo does not know the symbol."""
+        if session.chart_answered:
+            return BadPayload(
+                f"Yahoo {symbol}: Yahoo Finance answered, but not with prices yfinance can read"
+            )
+        return SeriesNotFound(
+            f"Yahoo Finance has no prices for {symbol} (unknown or delisted symbol)"
+        )
+
+    @staticmethod
+    def _network_failure(symbol: str, session: YahooSession) -> DataSourceError | None:
+        """What the session saw go wrong with the chart requests, as our error: a network-level
+        failure first, then Yahoo's 404 for an unknown symbol."""
+        if not session.failures:
+            if session.chart_not_found:
+                return SeriesNotFound(
+                    f"Yahoo Finance has no prices for {symbol} (unknown or delisted symbol)"
+                )
+            return None
+        last = session.failures[-1]
+        if "429" in last:
+            return RateLimited(f"Yahoo {symbol}: {RATE_LIMIT_MESSAGE}")
+        if "refused the request" in last:
+            return Blocked(f"Yahoo {symbol}: {last}; try again later, or from another network")
+        return SourceUnavailable(f"Yahoo {symbol}: {last}")
+
+    # ---- the previous round's three steps (the store calls these until it switches) -----
+
+    def build_request(self, keys: Sequence[str]) -> Request:
+        symbols = tuple(symbol_of(key) for key in keys)
+        options = {"period": "max", "interval": "1d", "auto_adjust": False, "actions": False}
+        return Request(symbols=symbols, options=options)
+
+    def fetch(self, request: Request, timeout: float) -> dict[str, pd.DataFrame]:
+        """Per symbol, yfinance's history. Symbols that fail are left out; when every one
+        fails, the first error is raised."""
+        deadline = Deadline(max(timeout, 1.0) * (len(request.symbols) + 1))
+        histories: dict[str, pd.DataFrame] = {}
+        errors: list[DataSourceError] = []
+        for symbol in request.symbols:
+            try:
+                histories[symbol] = self.history(symbol, deadline)
+            except DataSourceError as error:
+                errors.append(error)
+        if errors and not histories:
+            raise errors[0]
+        return histories
+
     def parse(self, payload: Any, keys: Sequence[str]) -> dict[str, pd.DataFrame]:
-        """Per key, a price frame with open/high/low/close/volume/adj_close."""
+        """Per key, a price frame with open/high/low/close/volume/adj_close. ``payload`` is
+        :meth:`fetch`'s ``{symbol: history}`` (or a ``yf.download(group_by="ticker")``
+        frame)."""
         frames = {}
         for key in keys:
             symbol = symbol_of(key)
-            if isinstance(payload.columns, pd.MultiIndex):
-                if symbol not in payload.columns.get_level_values(0):
-                    continue
-                raw = payload[symbol]
+            if isinstance(payload, Mapping):
+                raw = payload.get(symbol)
+            elif isinstance(payload.columns, pd.MultiIndex):
+                present = symbol in payload.columns.get_level_values(0)
+                raw = payload[symbol] if present else None
             else:
                 raw = payload
-            raw = raw.rename(columns=FIELDS)
-            raw = raw[[column for column in FIELDS.values() if column in raw.columns]]
-            if "close" not in raw.columns:
+            if raw is None:
                 continue
-            frame = raw.astype("float64").dropna(how="all")
-            if frame.empty:
+            try:
+                frames[key] = parse_history(raw, symbol)
+            except EmptyPayload:
                 continue
-            index = pd.DatetimeIndex(frame.index)
-            if index.tz is not None:
-                index = index.tz_localize(None)
-            frame.index = index.normalize().rename("date")
-            frame = frame[~frame.index.duplicated(keep="last")].sort_index()
-            frames[key] = check_frame(frame, source=f"Yahoo {symbol}")
         if not frames:
             raise EmptyPayload(f"Yahoo Finance sent no prices for {', '.join(keys)}")
         return frames
