@@ -108,11 +108,12 @@ def auto_refresh_enabled() -> bool:
 
 def maybe_auto_refresh() -> None:
     """Start a background refresh when enabled, the app may write (not read-only, not a
-    folder), the store holds data last fetched more than a day ago, and no back-off applies."""
+    folder), the store is empty or was last fetched more than a day ago, and no back-off
+    applies (the job's own rule)."""
     if state.data_dir() or access.read_only() or not auto_refresh_enabled():
         return
     fetched = state.last_fetch()
-    if fetched is None or pd.Timestamp.now(tz="UTC") - fetched < AUTO_REFRESH_AFTER:
+    if fetched is not None and pd.Timestamp.now(tz="UTC") - fetched < AUTO_REFRESH_AFTER:
         return
     state.refresher().start()
 

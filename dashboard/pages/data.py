@@ -94,7 +94,7 @@ with refresh_tab:
                     access.lock()
                     st.rerun()
             elif access.admin_configured():
-                with st.form("unlock"):
+                with st.form("unlock", clear_on_submit=True):
                     given = st.text_input("Admin password", type="password")
                     if st.form_submit_button("Unlock writing for this session"):
                         if access.unlock(given):
