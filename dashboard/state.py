@@ -119,9 +119,15 @@ def generation(folder: str | None = None) -> str:
 
 
 def begin_run(folder: str | None = None) -> str:
-    """Read the source's generation for this run (app.py calls it first on every run)."""
+    """Read the source's generation for this run (app.py calls it first on every run): the
+    folder's fingerprint, or the store's location and generation (two stores may both be at
+    generation 1)."""
     folder = _chosen(folder)
-    value = folder_generation(folder) if folder else store_generation(open_store())
+    if folder:
+        value = folder_generation(folder)
+    else:
+        store = open_store()
+        value = f"{store_location(store)}#{store_generation(store)}"
     st.session_state[GENERATION_KEY] = (folder, value)
     return value
 
