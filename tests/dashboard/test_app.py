@@ -180,9 +180,7 @@ def _empty_store_app(monkeypatch, tmp_path, providers=None) -> AppTest:
     if providers is None:
         NetworkGuard().install(monkeypatch)
     else:
-        monkeypatch.setattr(
-            "data_sources.store.default_providers", lambda fred_key=None: providers
-        )
+        monkeypatch.setattr("data_sources.store.default_providers", lambda fred_key=None: providers)
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
