@@ -26,6 +26,7 @@ yet), so a Friday close is fresh through Thursday and stale from the Friday afte
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import TypeAlias
 
 import pandas as pd
 from pandas.tseries.holiday import (
@@ -45,10 +46,10 @@ from pandas.tseries.offsets import CustomBusinessDay
 STALE_AFTER_SESSIONS = 3
 MARKET_KEYS = ("yahoo:SPY", "yahoo:^GSPC")
 
-DateLike = str | date | datetime | pd.Timestamp
+DateLike: TypeAlias = str | date | datetime | pd.Timestamp
 
 
-class NYSEHolidayCalendar(AbstractHolidayCalendar):
+class NYSEHolidayCalendar(AbstractHolidayCalendar):  # type: ignore[misc]
     """Full-day NYSE closures by rule (see the module docstring)."""
 
     rules = [  # noqa: RUF012 (pandas reads this class attribute)

@@ -282,7 +282,7 @@ def _backtests(
         if found is not None and found.end == end:
             return found.backtests
     capital, commission, spread, cash = costs
-    settings = BacktestSettings(capital, commission, spread, cash, end=end)
+    settings = BacktestSettings(capital, commission, spread, cash, end=end)  # type: ignore[arg-type]
     model = _model(folder, generation, thresholds, invest_threshold, releases)
     return backtest_model(model, load_all(folder), settings)
 
