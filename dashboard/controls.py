@@ -47,7 +47,8 @@ def data_freshness() -> None:
         return
     st.caption(f"Data as of {fresh.as_of:%Y-%m-%d} (newest SPY / S&P 500 close)")
     if fresh.stale:
-        where = "" if state.data_dir() else " Refresh on the **Data** page."
+        writable = not state.data_dir() and access.can_write()
+        where = " Refresh on the **Data** page." if writable else ""
         st.warning(
             f"Stale data: {fresh.sessions_missing} NYSE sessions have passed since the newest "
             f"close on {fresh.as_of:%Y-%m-%d} (more than {STALE_AFTER_SESSIONS}).{where}",

@@ -84,7 +84,8 @@ with refresh_tab:
         if not writable:
             st.info(
                 "This copy of the app is read-only: the store is updated by its operator "
-                "(for example a scheduled `investable refresh`). Your settings below stay yours.",
+                "(for example a scheduled `investable refresh`). Your own settings (Settings "
+                "tab) apply to your session.",
                 icon=":material/lock:",
             )
         refresh_panel(state.refresher(), can_start=writable)

@@ -54,6 +54,7 @@ def _everything_shown(at: AppTest) -> str:
 
 def test_writable_by_default(filled_store) -> None:
     at = _data_page()
+    assert any("Refresh on the **Data** page" in w.value for w in at.warning)
     assert _writing_controls(at) == {"refresh": True, "upload": True, "upload tab": True}
 
 
@@ -64,6 +65,8 @@ def test_read_only_from_the_environment_hides_writing_controls(filled_store, mon
     assert _writing_controls(at) == {"refresh": False, "upload": False, "upload tab": False}
     assert [t.label for t in at.tabs] == ["Updates", "Settings"]
     assert any("read-only" in i.value for i in at.info)
+    assert any("Stale data" in w.value for w in at.warning)  # the fixture ends in June 2024
+    assert not any("Refresh on the" in w.value for w in at.warning)  # not for a viewer
     # no admin password configured: nothing to unlock with
     assert not any(t.label == "Admin password" for t in at.text_input)
     # the viewer's own settings stay and reach the pages
