@@ -145,3 +145,43 @@ def test_password_comparison() -> None:
     assert not password_matches("", "")  # no password configured never unlocks
     assert not password_matches("anything", None)
     assert password_matches("pässwort", "pässwort")  # compared as UTF-8 bytes
+
+
+# ---- the upload: shown as text, and the store unchanged when it fails ---------------------------
+
+AAII = ROOT / "tests" / "fixtures" / "data_sources" / "aaii_sentiment.csv"
+HOSTILE = "![x](http://127.0.0.1:9/track.png) *bold* [link](javascript:alert(1)).csv"
+
+
+def _store_bytes(location: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(location)): p.read_bytes()
+        for p in sorted(location.rglob("*"))
+        if p.is_file() and p.name != ".lock"
+    }
+
+
+def _upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.selectbox[0].set_value("aaii:sentiment")
+    at.get("file_uploader")[0].set_value((name, content, "text/csv"))
+    at.run()
+    next(b for b in at.button if b.label == "Load into the store").click().run()
+    assert not at.exception, [e.message for e in at.exception]
+    return at
+
+
+def test_a_bad_upload_leaves_the_store_unchanged_and_its_name_is_text(filled_store) -> None:
+    before = _store_bytes(filled_store)
+    at = _upload(_data_page(), HOSTILE, b"Date,Nothing\nnot a date,1\n")
+    assert "The file was not loaded, and the store is unchanged:" in [e.value for e in at.error]
+    shown = [c.value for c in at.code]
+    assert any(value.startswith(HOSTILE + ": ") for value in shown)  # verbatim, as code
+    assert not any(HOSTILE in m.value for m in [*at.markdown, *at.caption, *at.error])
+    assert _store_bytes(filled_store) == before
+
+
+def test_a_good_upload_lands_and_shows_its_name_as_text(filled_store) -> None:
+    at = _upload(_data_page(), HOSTILE, AAII.read_bytes())
+    assert any(s.value.endswith("new rows for aaii:sentiment from:") for s in at.success)
+    assert HOSTILE in [t.value for t in at.text]
+    assert "aaii:sentiment" in Store(filled_store, providers={}).keys()
