@@ -127,7 +127,7 @@ def _minutes(seconds: float) -> str:
 def _show_result(job: RefreshState, now: float) -> None:
     if job.finished_at is None:
         return
-    ago = _minutes(now - job.finished_at)
+    ago = "under a minute" if now - job.finished_at < 60 else _minutes(now - job.finished_at)
     if job.succeeded:
         st.success(f"Last refresh, {ago} ago: {job.message}", icon=":material/check_circle:")
     else:

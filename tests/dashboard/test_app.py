@@ -242,6 +242,7 @@ def test_an_offline_refresh_is_remembered_with_back_off(monkeypatch, tmp_path) -
     assert not at.exception, [e.message for e in at.exception]
     errors = "\n".join(e.value for e in at.error)
     assert "failed; the store keeps what it had" in errors
+    assert "The last refresh, under a minute ago, failed" in errors
     assert "wait 5 minutes more" in errors
     assert "Live sources are unreachable" in "\n".join(c.value for c in at.code)
     # a new tab with auto-refresh on does not retry during the back-off
