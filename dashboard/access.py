@@ -25,7 +25,8 @@ TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 UNLOCKED = "admin_unlocked"
 
 
-def _secret(name: str) -> Any:
+def secret(name: str) -> Any:
+    """``st.secrets[name]``, or None (no secrets.toml at all is the normal case)."""
     try:
         return st.secrets.get(name)
     except Exception:  # no secrets.toml at all is the normal case
@@ -39,15 +40,16 @@ def truthy(value: Any) -> bool:
     return str(value).strip().lower() in TRUE_WORDS if value is not None else False
 
 
-def read_only_setting(environ: Mapping[str, str] | None = None, secret: Any = None) -> bool:
-    """True when ``INVESTABLE_READ_ONLY`` (environment) or the ``read_only`` secret is true."""
+def read_only_setting(environ: Mapping[str, str] | None = None, configured: Any = None) -> bool:
+    """True when ``INVESTABLE_READ_ONLY`` (environment) or ``configured`` (the ``read_only``
+    secret) is true."""
     environ = os.environ if environ is None else environ
-    return truthy(environ.get("INVESTABLE_READ_ONLY")) or truthy(secret)
+    return truthy(environ.get("INVESTABLE_READ_ONLY")) or truthy(configured)
 
 
 def read_only() -> bool:
     """This deployment is a read-only replica (environment or secrets)."""
-    return read_only_setting(secret=_secret("read_only"))
+    return read_only_setting(configured=secret("read_only"))
 
 
 def password_matches(given: str, expected: str | None) -> bool:
@@ -59,7 +61,7 @@ def password_matches(given: str, expected: str | None) -> bool:
 
 def admin_configured() -> bool:
     """An ``admin_password`` is set in secrets (so a session can unlock writing)."""
-    return bool(_secret("admin_password"))
+    return bool(secret("admin_password"))
 
 
 def unlocked() -> bool:
@@ -74,7 +76,7 @@ def can_write() -> bool:
 
 def unlock(given: str) -> bool:
     """Unlock writing for this session when ``given`` is the admin password."""
-    if password_matches(given, _secret("admin_password")):
+    if password_matches(given, secret("admin_password")):
         st.session_state[UNLOCKED] = True
         return True
     return False

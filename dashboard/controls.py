@@ -103,7 +103,7 @@ def sidebar() -> None:
 def auto_refresh_enabled() -> bool:
     """Opt-in: ``INVESTABLE_AUTO_REFRESH=1`` or ``auto_refresh = true`` in secrets."""
     return access.truthy(os.environ.get("INVESTABLE_AUTO_REFRESH")) or access.truthy(
-        state.secret("auto_refresh")
+        access.secret("auto_refresh")
     )
 
 

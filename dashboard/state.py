@@ -31,6 +31,7 @@ from plotly.graph_objects import Figure
 from analytics.backtest import BacktestResult, BacktestSettings, backtest_model
 from analytics.catalog import CATALOG
 from analytics.model import ModelResult, ModelSettings, evaluate
+from dashboard.access import secret
 from dashboard.freshness import is_stale, newest_market_close, sessions_between
 from dashboard.precompute import Precomputed, read_precomputed
 from dashboard.refresher import Refresher
@@ -46,14 +47,6 @@ GENERATION_KEY = "_store_generation"
 def data_dir() -> str | None:
     """The manifest folder from ``INVESTABLE_DATA_DIR``, or None for the local store."""
     return os.environ.get("INVESTABLE_DATA_DIR") or None
-
-
-def secret(name: str) -> Any:
-    """``st.secrets[name]``, or None (no secrets.toml at all is the normal case)."""
-    try:
-        return st.secrets.get(name)
-    except Exception:
-        return None
 
 
 def fred_key() -> str | None:

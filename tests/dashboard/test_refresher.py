@@ -187,3 +187,12 @@ def test_a_landed_refresh_changes_the_generation_sessions_key_on(tmp_path) -> No
         assert after != before
         assert state.generation == after
         assert store_generation(kind(location, providers={})) == after  # stable between runs
+
+
+def test_refresher_precompute_and_freshness_import_no_streamlit() -> None:
+    """They run in a worker thread, the CLI and the scheduled job: no Streamlit in them."""
+    from tests.test_layering import imported_roots
+
+    root = Path(__file__).parents[2] / "dashboard"
+    for name in ("refresher.py", "precompute.py", "freshness.py"):
+        assert "streamlit" not in imported_roots(root / name), name
