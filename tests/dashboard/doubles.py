@@ -12,8 +12,6 @@ from __future__ import annotations
 import socket
 from typing import Any
 
-import pandas as pd
-
 from data_sources.errors import SourceUnavailable
 from data_sources.store import RefreshReport, Store
 
@@ -90,12 +88,15 @@ class NetworkGuard:
                 guard.record(f"{self.name}.download")
 
         names = ["yahoo", "fred", "aaii", "naaim", "cboe", "finra", "shiller"]
+        # raising=False: the store being merged may name these differently; the socket guard
+        # and get_bytes below still catch a fetch.
         monkeypatch.setattr(
             "data_sources.store.default_providers",
             lambda fred_key=None: {name: Refusing(name) for name in names},
+            raising=False,
         )
         for target in ("data_sources.store.download", "data_sources.providers.download"):
-            monkeypatch.setattr(target, lambda *a, _t=target, **k: guard.record(_t))
+            monkeypatch.setattr(target, lambda *a, _t=target, **k: guard.record(_t), raising=False)
         monkeypatch.setattr(
             "data_sources.http.get_bytes", lambda *a, **k: guard.record("http.get_bytes")
         )
@@ -110,12 +111,3 @@ class NetworkGuard:
 
         monkeypatch.setattr(socket.socket, "connect", connect)
         return self
-
-
-def spy_frame(rows: int = 300, end: str = "2024-06-28") -> pd.DataFrame:
-    """A tidy SPY frame (close, adj_close) of ``rows`` business days ending ``end``."""
-    index = pd.bdate_range(end=end, periods=rows, name="date")
-    close = pd.Series(range(rows), index=index, dtype=float) * 0.5 + 400.0
-    frame = pd.DataFrame({"close": close, "adj_close": close})
-    frame.attrs = {"adjusted": True}
-    return frame
