@@ -1,4 +1,9 @@
-"""Investable: is the market investable this week, and why? (``streamlit run dashboard/app.py``)"""
+"""Investable: is the market investable this week, and why? (``streamlit run dashboard/app.py``)
+
+Every run reads the store's generation first (the caches are keyed by it), then renders from
+what the store holds: no page waits on the network. An empty store opens on the Data page with
+what to do; a refresh runs in the background (Data page).
+"""
 
 import sys
 from pathlib import Path
@@ -11,18 +16,21 @@ ROOT = str(Path(__file__).resolve().parents[1])
 if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
-from dashboard.controls import first_start, sidebar  # noqa: E402
+from dashboard import state  # noqa: E402
+from dashboard.controls import maybe_auto_refresh, sidebar  # noqa: E402
 
 st.set_page_config(page_title="Investable", page_icon="📈", layout="wide")
+state.begin_run()
+empty = state.is_empty()
 pages = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=not empty),
     st.Page("pages/indicators.py", title="Indicators", icon=":material/checklist:"),
     st.Page("pages/composite.py", title="Composite", icon=":material/stacked_line_chart:"),
     st.Page("pages/levels.py", title="Levels & risk/reward", icon=":material/straighten:"),
     st.Page("pages/regimes.py", title="Regimes", icon=":material/timeline:"),
-    st.Page("pages/data.py", title="Data", icon=":material/database:"),
+    st.Page("pages/data.py", title="Data", icon=":material/database:", default=empty),
 ]
 navigation = st.navigation(pages)
-first_start()
+maybe_auto_refresh()
 sidebar()
 navigation.run()

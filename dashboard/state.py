@@ -1,16 +1,28 @@
 """The one place the app caches, and the settings every page shares.
 
-Loading, the model and the backtests are cached here (``TTL_SECONDS``); pages call these
-functions and never cache themselves. Settings live in ``st.session_state`` (set on the Data
-page); the as-of date and the composite's threshold are sidebar widgets bound to the URL
-(``?as_of=YYYY-MM-DD&threshold=0.6``), so a link reproduces a view.
+Pages never wait on the network: they read what the store (or the manifest folder of
+``INVESTABLE_DATA_DIR``) holds; refreshes run in the background (:mod:`dashboard.refresher`).
+
+Caching rule: every cache (series, status, model, backtests, figures) is keyed by the source's
+**generation** (:func:`store_generation`), read once at the start of each run
+(:func:`begin_run`). A refresh that lands, from this app or from another writer such as the
+scheduled job, changes the generation, so every session sees the new data on its next run; no
+time-to-live is needed. For the default settings the model and backtests come from the
+precomputed artifact of that generation when there is one (:mod:`dashboard.precompute`).
+
+Settings live in ``st.session_state`` (set on the Data page); the as-of date and the composite's
+threshold are sidebar widgets bound to the URL (``?as_of=YYYY-MM-DD&threshold=0.6``), so a link
+reproduces a view.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -19,13 +31,17 @@ from plotly.graph_objects import Figure
 from analytics.backtest import BacktestResult, BacktestSettings, backtest_model
 from analytics.catalog import CATALOG
 from analytics.model import ModelResult, ModelSettings, evaluate
+from dashboard.access import secret
+from dashboard.freshness import is_stale, newest_market_close, sessions_between
+from dashboard.precompute import Precomputed, read_precomputed
+from dashboard.refresher import Refresher
 from data_sources.folder import FolderSource, SeriesInfo
 from data_sources.source import SeriesSource
 from data_sources.store import Store
 
-TTL_SECONDS = 900
 DEFAULT_BACKTEST = BacktestSettings()
 DEFAULT_INVEST_THRESHOLD = ModelSettings().invest_threshold
+GENERATION_KEY = "_store_generation"
 
 
 def data_dir() -> str | None:
@@ -35,11 +51,13 @@ def data_dir() -> str | None:
 
 def fred_key() -> str | None:
     """``FRED_API_KEY`` from Streamlit secrets or the environment (never shown anywhere)."""
-    try:
-        secret = st.secrets.get("FRED_API_KEY")
-    except Exception:  # no secrets.toml at all is the normal case
-        secret = None
-    return secret or os.environ.get("FRED_API_KEY") or None
+    return secret("FRED_API_KEY") or os.environ.get("FRED_API_KEY") or None
+
+
+def today() -> pd.Timestamp:
+    """Today's date: ``INVESTABLE_TODAY`` (YYYY-MM-DD, for tests and demos) or the clock's."""
+    frozen = os.environ.get("INVESTABLE_TODAY")
+    return pd.Timestamp(frozen).normalize() if frozen else pd.Timestamp.now().normalize()
 
 
 def open_store() -> Store:
@@ -48,6 +66,63 @@ def open_store() -> Store:
 
 def source(folder: str | None) -> SeriesSource:
     return FolderSource(folder) if folder else open_store()
+
+
+def store_location(store: Any) -> str:
+    """Where the store lives, for display and as the refresher's key (``location`` once the
+    store has it, else its folder)."""
+    return str(getattr(store, "location", None) or getattr(store, "root", ""))
+
+
+def _fingerprint(parts: list[tuple[object, ...]]) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
+
+
+def store_generation(store: Any) -> str:
+    """A value that changes whenever the data changes.
+
+    ``store.generation`` when the store has generations (``"g<n>"``; ``"empty"`` for None);
+    otherwise a fingerprint of every series' status (key, rows, first, last, fetched-at, last
+    error), which an import or a refresh changes.
+    """
+    if hasattr(type(store), "generation") or "generation" in getattr(store, "__dict__", {}):
+        value = store.generation
+        return "empty" if value is None else f"g{value}"
+    status = store.status() if hasattr(store, "status") else []
+    return "s" + _fingerprint(
+        [(i.key, i.rows, i.first, i.last, i.fetched_at, i.last_error) for i in status]
+    )
+
+
+def folder_generation(folder: str) -> str:
+    """A fingerprint of a manifest folder: name, size and modification time of every file."""
+    root = Path(folder).expanduser()
+    files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []
+    stats = [(str(p.relative_to(root)), p.stat().st_size, p.stat().st_mtime_ns) for p in files]
+    return "f" + _fingerprint(stats)  # type: ignore[arg-type]
+
+
+def generation(folder: str | None = None) -> str:
+    """The generation of the source this run reads (read once per run, see :func:`begin_run`)."""
+    folder = _chosen(folder)
+    known = st.session_state.get(GENERATION_KEY)
+    if known is not None and known[0] == folder:
+        return str(known[1])
+    return begin_run(folder)
+
+
+def begin_run(folder: str | None = None) -> str:
+    """Read the source's generation for this run (app.py calls it first on every run): the
+    folder's fingerprint, or the store's location and generation (two stores may both be at
+    generation 1)."""
+    folder = _chosen(folder)
+    if folder:
+        value = folder_generation(folder)
+    else:
+        store = open_store()
+        value = f"{store_location(store)}#{store_generation(store)}"
+    st.session_state[GENERATION_KEY] = (folder, value)
+    return value
 
 
 PROVIDERS = {
@@ -78,26 +153,100 @@ def price_choices(series: dict[str, pd.DataFrame], labels: dict[str, str]) -> di
 
 
 def describe_source(folder: str | None) -> str:
-    return f"folder {folder}" if folder else f"local store {open_store().root}"
+    return f"folder {folder}" if folder else f"local store {store_location(open_store())}"
 
 
-@st.cache_data(ttl=TTL_SECONDS, show_spinner="Loading series…")
-def load_all(folder: str | None) -> dict[str, pd.DataFrame]:
-    """Every series of the source, loaded once per ttl."""
+@st.cache_data(max_entries=4, show_spinner="Loading series…")
+def _load_all(folder: str | None, generation: str) -> dict[str, pd.DataFrame]:
     return source(folder).load_many()
 
 
-@st.cache_data(ttl=TTL_SECONDS)
-def series_status(folder: str | None) -> list[SeriesInfo]:
-    """Source, range, rows and last error of every series."""
+def _chosen(folder: str | None) -> str | None:
+    return folder if folder is not None else data_dir()
+
+
+def load_all(folder: str | None = None) -> dict[str, pd.DataFrame]:
+    """Every series of the source (default: this app's), loaded once per generation."""
+    folder = _chosen(folder)
+    return _load_all(folder, generation(folder))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _series_status(folder: str | None, generation: str) -> list[SeriesInfo]:
     chosen = source(folder)
-    return [chosen.info(key) for key in chosen.keys()]  # noqa: SIM118 (a source, not a dict)
+    if isinstance(chosen, FolderSource):
+        return [chosen.info(key) for key in chosen.keys()]  # noqa: SIM118 (a source)
+    return list(chosen.status()) if hasattr(chosen, "status") else []
 
 
-@st.cache_resource(ttl=TTL_SECONDS, show_spinner="Computing 21 indicators over the history…")
+def series_status(folder: str | None = None) -> list[SeriesInfo]:
+    """Source, range, rows and last error of every series (for a store: every live series too,
+    with 0 rows until it is loaded)."""
+    folder = _chosen(folder)
+    return _series_status(folder, generation(folder))
+
+
+def is_empty(folder: str | None = None) -> bool:
+    """The source holds no rows at all."""
+    return not any(info.rows for info in series_status(folder))
+
+
+def data_as_of(folder: str | None = None) -> pd.Timestamp | None:
+    """The newest market close (SPY or the S&P 500 index) the source holds."""
+    return newest_market_close({info.key: info.last for info in series_status(folder)})
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """The newest market close and how many NYSE sessions have passed since (to yesterday)."""
+
+    as_of: pd.Timestamp | None
+    sessions_missing: int
+    stale: bool
+
+
+def freshness(folder: str | None = None) -> Freshness:
+    """See :mod:`dashboard.freshness` for the rule (stale after more than 3 missing sessions)."""
+    newest = data_as_of(folder)
+    if newest is None:
+        return Freshness(None, 0, False)
+    now = today()
+    return Freshness(newest, sessions_between(newest, now), is_stale(newest, now))
+
+
+def last_fetch(folder: str | None = None) -> pd.Timestamp | None:
+    """When any series was last fetched (UTC), or None."""
+    stamps = [info.fetched_at for info in series_status(folder) if info.fetched_at is not None]
+    return max(pd.Timestamp(s) for s in stamps) if stamps else None
+
+
+@st.cache_resource(show_spinner=False)
+def _refresher(location: str) -> Refresher:
+    return Refresher(open_store, generation_of=store_generation)
+
+
+def refresher() -> Refresher:
+    """The process's one background refresh job for the store this app writes."""
+    return _refresher(store_location(open_store()))
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the precomputed model…")
+def _precomputed(folder: str | None, generation: str) -> Precomputed | None:
+    return None if folder else read_precomputed(open_store())
+
+
+@st.cache_resource(max_entries=16, show_spinner="Computing 21 indicators over the history…")
 def _model(
-    folder: str | None, thresholds: tuple, invest_threshold: float, releases: tuple = ()
+    folder: str | None,
+    generation: str,
+    thresholds: tuple[tuple[str, float], ...],
+    invest_threshold: float,
+    releases: tuple[tuple[str, int, int | None, int | None], ...] = (),
 ) -> ModelResult:
+    if not thresholds and not releases and invest_threshold == DEFAULT_INVEST_THRESHOLD:
+        found = _precomputed(folder, generation)
+        if found is not None:
+            return found.model
     specs = {spec.id: spec for spec in CATALOG}
     settings = ModelSettings(
         thresholds=dict(thresholds),
@@ -110,33 +259,41 @@ def _model(
     return evaluate(load_all(folder), settings)
 
 
-@st.cache_resource(ttl=TTL_SECONDS, show_spinner="Backtesting…")
+@st.cache_resource(max_entries=16, show_spinner="Backtesting…")
 def _backtests(
     folder: str | None,
-    thresholds: tuple,
+    generation: str,
+    thresholds: tuple[tuple[str, float], ...],
     invest_threshold: float,
-    releases: tuple,
-    costs: tuple,
+    releases: tuple[tuple[str, int, int | None, int | None], ...],
+    costs: tuple[float, float, float, str],
     end: pd.Timestamp,
 ) -> dict[str, BacktestResult]:
+    defaults = not thresholds and not releases and invest_threshold == DEFAULT_INVEST_THRESHOLD
+    if defaults and costs == DEFAULT_COSTS:
+        found = _precomputed(folder, generation)
+        if found is not None and found.end == end:
+            return found.backtests
     capital, commission, spread, cash = costs
-    settings = BacktestSettings(capital, commission, spread, cash, end=end)
-    model = _model(folder, thresholds, invest_threshold, releases)
+    settings = BacktestSettings(capital, commission, spread, cash, end=end)  # type: ignore[arg-type]
+    model = _model(folder, generation, thresholds, invest_threshold, releases)
     return backtest_model(model, load_all(folder), settings)
 
 
-@st.cache_resource(ttl=TTL_SECONDS, max_entries=128)
+@st.cache_resource(max_entries=128)
 def _figure(
-    name: str, settings: tuple, as_of: pd.Timestamp, _build: Callable[[], Figure]
+    name: str, settings: tuple[object, ...], as_of: pd.Timestamp, _build: Callable[[], Figure]
 ) -> Figure:
     return _build()
 
 
 def figure(name: str, as_of: pd.Timestamp, build: Callable[[], Figure]) -> Figure:
-    """``build()``'s figure, built once per name, as-of date and settings (Plotly takes tens of
-    milliseconds per figure, which a page of six charts would pay on every rerun)."""
+    """``build()``'s figure, built once per name, as-of date, data generation and settings
+    (Plotly takes tens of milliseconds per figure, which a page of six charts would pay on
+    every rerun)."""
     settings = (
         data_dir(),
+        generation(),
         threshold_overrides(),
         invest_threshold(),
         release_overrides(),
@@ -146,12 +303,15 @@ def figure(name: str, as_of: pd.Timestamp, build: Callable[[], Figure]) -> Figur
 
 
 def forget_data() -> None:
-    """Drop every cached series, model, backtest and figure (after a refresh or an upload)."""
-    load_all.clear()
-    series_status.clear()
+    """Drop every cached series, model, backtest and figure (frees memory after a write; the
+    generation key alone already makes the next run read the new data)."""
+    _load_all.clear()
+    _series_status.clear()
+    _precomputed.clear()
     _model.clear()
     _backtests.clear()
     _figure.clear()
+    st.session_state.pop(GENERATION_KEY, None)
 
 
 # ---- settings ------------------------------------------------------------------------------
@@ -183,10 +343,8 @@ def invest_threshold() -> float:
     return float(st.session_state.get("threshold", DEFAULT_INVEST_THRESHOLD))
 
 
-def backtest_costs() -> tuple[float, float, float, str]:
-    """(capital, commission, spread, cash) from the settings, defaults otherwise."""
+def _costs(s: Any) -> tuple[float, float, float, str]:
     d = DEFAULT_BACKTEST
-    s = st.session_state
     return (
         float(s.get("capital", d.capital)),
         float(s.get("commission", d.commission)),
@@ -195,10 +353,23 @@ def backtest_costs() -> tuple[float, float, float, str]:
     )
 
 
+DEFAULT_COSTS = _costs({})
+
+
+def backtest_costs() -> tuple[float, float, float, str]:
+    """(capital, commission, spread, cash) from the settings, defaults otherwise."""
+    return _costs(st.session_state)
+
+
 def model(folder: str | None = None) -> ModelResult:
     """The model under the current settings (raises ValueError without prices for the clock)."""
+    chosen = _chosen(folder)
     return _model(
-        folder or data_dir(), threshold_overrides(), invest_threshold(), release_overrides()
+        chosen,
+        generation(chosen),
+        threshold_overrides(),
+        invest_threshold(),
+        release_overrides(),
     )
 
 
@@ -208,6 +379,7 @@ def backtests(as_of: pd.Timestamp) -> dict[str, BacktestResult]:
     try:
         return _backtests(
             data_dir(),
+            generation(),
             threshold_overrides(),
             invest_threshold(),
             release_overrides(),

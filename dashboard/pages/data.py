@@ -8,8 +8,12 @@ import streamlit as st
 
 from analytics.catalog import CATALOG
 from components.widgets import day
-from dashboard import state
-from dashboard.controls import refresh_with_progress
+from dashboard import access, state
+from dashboard.controls import (
+    empty_store_instructions,
+    escape_markdown,
+    refresh_panel,
+)
 from data_sources.errors import DataSourceError
 from data_sources.providers.files import FILE_PARSERS
 
@@ -24,14 +28,17 @@ MANUAL_PAGES = {
 }
 
 folder = state.data_dir()
+writable = not folder and access.can_write()
 st.title("Data")
-st.caption(f"Reading from the {state.describe_source(folder)}.")
+st.caption(f"Reading from the {escape_markdown(state.describe_source(folder))}.")
+if state.is_empty(folder):
+    empty_store_instructions(writable)
 
 status = state.series_status(folder)
-now = pd.Timestamp.now().normalize()
+now = state.today()
 rows = []
 for info in status:
-    age = (now - info.last).days if info.last is not None else None
+    age = (now - info.last.normalize()).days if info.last is not None else None
     rows.append(
         {
             "Series": info.key,
@@ -50,7 +57,11 @@ errors = int((table["Last error"] != "").sum()) if len(table) else 0
 st.subheader(f"{len(table)} series" + (f", {errors} with an error" if errors else ""))
 st.dataframe(table, hide_index=True, height=min(36 * (len(table) + 1), 640))
 
-refresh_tab, upload_tab, settings_tab = st.tabs(["Refresh", "Load a file", "Settings"])
+if writable:
+    refresh_tab, upload_tab, settings_tab = st.tabs(["Refresh", "Load a file", "Settings"])
+else:
+    refresh_tab, settings_tab = st.tabs(["Updates", "Settings"])
+    upload_tab = None
 
 with refresh_tab:
     if folder:
@@ -60,21 +71,39 @@ with refresh_tab:
         )
     else:
         st.write(
-            "Fetches every series from Yahoo Finance, FRED, AAII, NAAIM, CBOE, FINRA and "
-            "Shiller, appends what is new, and keeps good data when a source fails."
+            "A refresh fetches every series from Yahoo Finance, FRED, AAII, NAAIM, CBOE, FINRA "
+            "and Shiller in the background, appends what is new, and keeps good data when a "
+            "source fails. Pages keep showing the stored data meanwhile and switch to the new "
+            "data when it lands."
         )
         st.caption(
             "FRED key: "
-            + ("configured (from secrets or the environment)." if state.fred_key() else
-               "none; FRED's keyless CSV download is used.")
+            + ("set (from secrets or the environment)." if state.fred_key() else
+               "not set; FRED's keyless CSV download is used.")
         )  # fmt: skip
-        if st.button("Refresh now", type="primary", icon=":material/refresh:"):
-            refresh_with_progress(state.open_store(), "Refreshing from the live sources")
+        if not writable:
+            st.info(
+                "This copy of the app is read-only: the store is updated by its operator "
+                "(for example a scheduled `investable refresh`). Your own settings (Settings "
+                "tab) apply to your session.",
+                icon=":material/lock:",
+            )
+        refresh_panel(state.refresher(), can_start=writable)
+        if access.read_only():
+            if access.unlocked():
+                if st.button("Lock again", icon=":material/lock:"):
+                    access.lock()
+                    st.rerun()
+            elif access.admin_configured():
+                with st.form("unlock", clear_on_submit=True):
+                    given = st.text_input("Admin password", type="password")
+                    if st.form_submit_button("Unlock writing for this session"):
+                        if access.unlock(given):
+                            st.rerun()
+                        st.error("That password is not right.")
 
-with upload_tab:
-    if folder:
-        st.info("Loading files needs the local store: unset INVESTABLE_DATA_DIR.")
-    else:
+if upload_tab is not None:
+    with upload_tab:
         st.write(
             "When a site blocks scripts, download the file in a browser and load it here, in "
             "the provider's own format."
@@ -86,10 +115,12 @@ with upload_tab:
             try:
                 added = state.open_store().import_file(key, upload.getvalue(), upload.name)
             except (DataSourceError, ValueError, KeyError) as exc:
-                st.error(f"{upload.name} was not loaded, and the store is unchanged: {exc}")
+                st.error("The file was not loaded, and the store is unchanged:")
+                st.code(f"{upload.name}: {exc}", language=None, wrap_lines=True)
             else:
                 state.forget_data()
-                st.success(f"{upload.name}: {added} new rows for {key}.")
+                st.success(f"{added} new rows for {key} from:")
+                st.text(upload.name)
 
 with settings_tab:
     with st.form("settings"):

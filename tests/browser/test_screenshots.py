@@ -43,17 +43,10 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"no chromium at {CHROMIUM} (bash .ci/run installs Debian's chromium)")
-    data = SHARED_DATA if (SHARED_DATA / "manifest.toml").is_file() else FIXTURE_DATA
+def _serve(env_changes: dict[str, str], drop: tuple[str, ...] = ()) -> Iterator[str]:
+    """``streamlit run dashboard/app.py`` on a free local port with these environment changes."""
     port = _free_port()
-    env = {
-        **os.environ,
-        "INVESTABLE_DATA_DIR": str(data),
-        "INVESTABLE_STORE": str(tmp_path_factory.mktemp("store")),
-    }
+    env = {k: v for k, v in os.environ.items() if k not in drop} | env_changes
     command = [
         sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "dashboard" / "app.py"),
         "--server.port", str(port), "--server.headless", "true",
@@ -74,6 +67,43 @@ def app_url(tmp_path_factory) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.terminate()
     server.wait(timeout=20)
+
+
+def _need_chromium() -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(f"no chromium at {CHROMIUM} (bash .ci/run installs Debian's chromium)")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    _need_chromium()
+    data = SHARED_DATA if (SHARED_DATA / "manifest.toml").is_file() else FIXTURE_DATA
+    yield from _serve(
+        {"INVESTABLE_DATA_DIR": str(data), "INVESTABLE_STORE": str(tmp_path_factory.mktemp("s"))}
+    )
+
+
+@pytest.fixture(scope="module")
+def empty_store_url(tmp_path_factory) -> Iterator[str]:
+    """A writable app over an empty local store."""
+    _need_chromium()
+    store = tmp_path_factory.mktemp("empty")
+    yield from _serve({"INVESTABLE_STORE": str(store)}, drop=("INVESTABLE_DATA_DIR",))
+
+
+@pytest.fixture(scope="module")
+def replica_url(tmp_path_factory) -> Iterator[str]:
+    """A read-only app over a local store filled from the reference data (or the fixture)."""
+    _need_chromium()
+    from data_sources.store import Store
+
+    data = SHARED_DATA if (SHARED_DATA / "manifest.toml").is_file() else FIXTURE_DATA
+    store = tmp_path_factory.mktemp("replica")
+    Store(store, providers={}).import_folder(data)
+    yield from _serve(
+        {"INVESTABLE_STORE": str(store), "INVESTABLE_READ_ONLY": "1"},
+        drop=("INVESTABLE_DATA_DIR",),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -141,3 +171,40 @@ def test_as_of_in_the_address_reproduces_a_past_week(app_url, browser) -> None:
 def test_chromium_is_debians(browser) -> None:
     assert shutil.which("chromium") or CHROMIUM.exists()
     assert browser.version
+
+
+def _shot(browser, url: str, name: str, charts: int) -> str:
+    """Open ``url``, wait for it, save ``name``.png and return the main area's text."""
+    page = browser.new_page(viewport={"width": 1440, "height": 900}, device_scale_factor=1)
+    try:
+        page.goto(url, wait_until="domcontentloaded")
+        _settle(page, charts)
+        text = page.locator('[data-testid="stMain"]').inner_text()
+        text += "\n" + page.locator('[data-testid="stSidebar"]').inner_text()
+        problems = page.locator('[data-testid="stException"]').count()
+        height = page.evaluate(
+            "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
+        )
+        page.set_viewport_size({"width": 1440, "height": max(900, int(height))})
+        page.wait_for_timeout(800)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    finally:
+        page.close()
+    assert problems == 0, f"{name}: an exception on the page"
+    return text
+
+
+def test_an_empty_store_opens_on_the_data_page(empty_store_url, browser) -> None:
+    text = _shot(browser, empty_store_url, "empty-store-data", 0)
+    assert "The store holds no data yet" in text
+    assert "investable import --from DIR" in text
+    assert "Refresh now" in text
+
+
+def test_a_read_only_replica_has_no_writing_controls(replica_url, browser) -> None:
+    overview = _shot(browser, replica_url, "replica-overview", 3)
+    assert "Data as of" in overview and "Composite" in overview
+    data = _shot(browser, f"{replica_url}/data", "replica-data", 0)
+    assert "read-only" in data
+    assert "Refresh now" not in data and "Load a file" not in data

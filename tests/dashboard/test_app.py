@@ -1,5 +1,6 @@
-"""AppTest of every page over the small fixture folder (tests/fixtures/app), and the first start
-of the app on an empty local store (providers' fetch replaced by fixture payloads, or failing)."""
+"""AppTest of every page over the small fixture folder (tests/fixtures/app), and the app on an
+empty local store: the Data page's instructions, and the background refresh (providers' fetch
+replaced by fixture payloads, or failing)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from data_sources.errors import SourceUnavailable
 from data_sources.folder import FolderSource
 from data_sources.providers.fred import FredProvider
 from data_sources.providers.yahoo import YahooProvider
+from tests.dashboard.doubles import NetworkGuard
 
 ROOT = Path(__file__).parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
@@ -137,7 +139,7 @@ def test_costs_from_the_settings_reach_the_backtest(app) -> None:
     assert "$25.00 commission" in _texts(app)
 
 
-# ---- first start on an empty store --------------------------------------------------------------
+# ---- an empty store, and the background refresh -------------------------------------------------
 
 
 def _spy_download() -> pd.DataFrame:
@@ -165,46 +167,91 @@ class FixtureFred(FredProvider):
 
 
 class Offline(FixtureYahoo):
+    calls = 0
+
     def fetch(self, request, timeout):
+        Offline.calls += 1
         raise SourceUnavailable("Yahoo Finance is unreachable: no network")
 
 
-def _first_start(monkeypatch, tmp_path, providers) -> AppTest:
+def _empty_store_app(monkeypatch, tmp_path, providers=None) -> AppTest:
     monkeypatch.delenv("INVESTABLE_DATA_DIR", raising=False)
     monkeypatch.setenv("INVESTABLE_STORE", str(tmp_path / "store"))
-    monkeypatch.setattr("data_sources.store.default_providers", lambda fred_key=None: providers)
+    if providers is None:
+        NetworkGuard().install(monkeypatch)
+    else:
+        monkeypatch.setattr("data_sources.store.default_providers", lambda fred_key=None: providers)
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
+    assert not at.exception, [e.message for e in at.exception]
     return at
 
 
-def test_first_start_fills_an_empty_store_with_progress(monkeypatch, tmp_path) -> None:
-    at = _first_start(monkeypatch, tmp_path, {"yahoo": FixtureYahoo(), "fred": FixtureFred()})
+def _wait_for_refresh(timeout: float = 60) -> None:
+    from dashboard import state
+
+    assert state.refresher().wait(timeout)
+
+
+def test_an_empty_store_opens_on_the_data_page_with_what_to_do(monkeypatch, tmp_path) -> None:
+    guard = NetworkGuard().install(monkeypatch)
+    at = _empty_store_app(monkeypatch, tmp_path, providers=None)
+    assert at.title[0].value == "Data"
+    assert any("holds no data yet" in i.value for i in at.info)
+    commands = "\n".join(c.value for c in at.code)
+    for command in (
+        "investable refresh",
+        "investable import --from DIR",
+        "investable import-file --series",
+    ):
+        assert command in commands
+    assert any(b.label == "Refresh now" for b in at.button)
+    assert [t.label for t in at.tabs] == ["Refresh", "Load a file", "Settings"]
+    for page in PAGES[:-1]:  # the model pages say where to load data, and do not fetch
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, [e.message for e in at.exception]
+    assert guard.calls == []
+    assert not Path(tmp_path / "store" / "series").exists()
+
+
+def test_refresh_runs_in_the_background_and_lands_for_the_next_run(monkeypatch, tmp_path) -> None:
+    providers = {"yahoo": FixtureYahoo(), "fred": FixtureFred()}
+    at = _empty_store_app(monkeypatch, tmp_path, providers)
+    next(b for b in at.button if b.label == "Refresh now").click().run()
     assert not at.exception, [e.message for e in at.exception]
-    assert any("First start" in i.value for i in at.info)
-    status = at.main.children[1]
-    assert type(status).__name__ == "Status"
-    # SPY and 3 FRED series arrive; the other sources have no provider in this test
-    assert status.label.startswith("4 series updated"), status.label
-    assert status.children[0].type == "progress"
-    progress_lines = _texts(at)
-    assert "yahoo: 1 of" in progress_lines and "fred: 3 of" in progress_lines
+    _wait_for_refresh()
+    at.run()  # the polling fragment's next look: the job has landed
+    assert not at.exception, [e.message for e in at.exception]
+    landed = "\n".join(s.value for s in at.success)
+    assert "4 series updated" in landed, landed  # SPY and 3 FRED series; no other provider
     from data_sources.store import Store
 
     stored = Store(tmp_path / "store", providers={}).keys()
     assert sorted(stored) == ["fred:DTB3", "fred:T10Y2Y", "fred:UNRATE", "yahoo:SPY"]
+    at.switch_page("pages/overview.py").run()
     raw = pd.read_csv(FIXTURE / "yahoo/SPY.csv")["Adj Close"]
     assert _metric(at, "SPY close") == f"{raw.iloc[-1]:,.2f}"
 
 
-def test_first_start_offline_explains_without_a_traceback(monkeypatch, tmp_path) -> None:
-    at = _first_start(monkeypatch, tmp_path, {"yahoo": Offline()})
+def test_an_offline_refresh_is_remembered_with_back_off(monkeypatch, tmp_path) -> None:
+    Offline.calls = 0
+    at = _empty_store_app(monkeypatch, tmp_path, {"yahoo": Offline()})
+    next(b for b in at.button if b.label == "Refresh now").click().run()
+    _wait_for_refresh()
+    at.run()
     assert not at.exception, [e.message for e in at.exception]
-    warnings = "\n".join(w.value for w in at.warning)
-    assert "Live sources are unreachable" in warnings and "import --from" in warnings
-    assert any("Load data on the **Data** page" in i.value for i in at.info)
-    at.switch_page("pages/data.py").run()
-    assert not at.exception
+    errors = "\n".join(e.value for e in at.error)
+    assert "failed; the store keeps what it had" in errors
+    assert "The last refresh, under a minute ago, failed" in errors
+    assert "wait 5 minutes more" in errors
+    assert "Live sources are unreachable" in "\n".join(c.value for c in at.code)
+    # a new tab with auto-refresh on does not retry during the back-off
+    monkeypatch.setenv("INVESTABLE_AUTO_REFRESH", "1")
+    other = AppTest.from_file(APP, default_timeout=90)
+    other.run()
+    _wait_for_refresh()
+    assert Offline.calls == 1
+    assert not Path(tmp_path / "store" / "series").exists()
 
 
 @pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="kaleido needs chromium")
