@@ -552,7 +552,7 @@ def register_rollback(subparsers: Any, after_commit: AfterCommit | None) -> None
 
 def providers_for_check() -> dict[str, Any]:
     """The live providers, as a refresh would use them (FRED key from the environment)."""
-    from data_sources.store import default_providers
+    from data_sources.registry import default_providers
 
     return dict(default_providers())
 

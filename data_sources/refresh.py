@@ -18,7 +18,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -27,11 +27,9 @@ import pandas as pd
 from data_sources.deadline import Deadline
 from data_sources.errors import DataSourceError, SourceUnavailable
 from data_sources.providers import Provider, SeriesResult
-from data_sources.providers import download as legacy_download
 
 DEFAULT_DEADLINE = 15 * 60.0
 DEFAULT_BUDGET = 120.0
-LEGACY_TIMEOUTS = {"yahoo": 60.0, "fred": 30.0}
 GRACE = 0.5
 
 RefreshProgress = Callable[[str, int, int, str], None]
@@ -45,44 +43,6 @@ def _seconds(value: float) -> str:
 def budget_of(provider: Any) -> float:
     record = getattr(provider, "record", None)
     return float(getattr(record, "budget", DEFAULT_BUDGET))
-
-
-class LegacyProviderAdapter:
-    """COMPATIBILITY PATH (removed by the integrator once every provider has ``download``):
-    the previous round's ``build_request`` / ``fetch`` / ``parse`` provider behind the new
-    per-series :meth:`download`. A failure of the whole request is every key's error; a key
-    the parse step leaves out gets its own error."""
-
-    def __init__(self, name: str, provider: Any) -> None:
-        self.name = name
-        self.provider = provider
-
-    def download(
-        self,
-        keys: Sequence[str],
-        *,
-        deadline: Deadline,
-        stored_last: Mapping[str, pd.Timestamp | None],
-        progress: Callable[[str], None] | None = None,
-    ) -> dict[str, SeriesResult]:
-        timeout = deadline.timeout(LEGACY_TIMEOUTS.get(self.name, 30.0), f"{self.name}")
-        try:
-            frames = legacy_download(self.provider, keys, timeout)
-        except DataSourceError as exc:
-            return dict.fromkeys(keys, exc)
-        return {
-            key: frames[key]
-            if key in frames
-            else SourceUnavailable(f"{self.name} sent nothing for {key}")
-            for key in keys
-        }
-
-
-def as_provider(name: str, provider: Any) -> Provider:
-    """The provider itself when it has ``download``; else the compatibility adapter."""
-    if callable(getattr(provider, "download", None)):
-        return provider  # type: ignore[no-any-return]
-    return LegacyProviderAdapter(name, provider)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

@@ -69,11 +69,11 @@ from data_sources.generations import (
 from data_sources.lease import LEASE_SECONDS, Lease, StoreBusy
 from data_sources.merge import REVISION_WINDOW, Merged, changed_rows, merge
 from data_sources.providers import Provider
-from data_sources.providers.files import AAII, FINRA, NAAIM, SHILLER, CboeProvider, parse_file
-from data_sources.providers.fred import FredProvider
-from data_sources.providers.yahoo import YahooProvider
-from data_sources.refresh import DEFAULT_DEADLINE, ProviderOutcome, as_provider, run_providers
+from data_sources.providers.files import parse_file
+from data_sources.refresh import DEFAULT_DEADLINE, ProviderOutcome, run_providers
+from data_sources.registry import default_providers
 from data_sources.storage import Storage, open_storage
+from data_sources.validate import check_update
 
 __all__ = [
     "KEEP_GENERATIONS",
@@ -85,7 +85,6 @@ __all__ = [
     "Store",
     "StoreBusy",
     "default_location",
-    "default_providers",
 ]
 
 OFFLINE_MESSAGE = (
@@ -109,20 +108,6 @@ def default_location() -> str:
     from platformdirs import user_cache_dir
 
     return user_cache_dir("investable")
-
-
-def default_providers(fred_key: str | None = None) -> dict[str, Provider]:
-    """The live providers by name (the part of a series key before the colon)."""
-    providers: dict[str, Any] = {
-        "yahoo": YahooProvider(),
-        "fred": FredProvider(fred_key),
-        "aaii": AAII,
-        "naaim": NAAIM,
-        "cboe": CboeProvider(),
-        "finra": FINRA,
-        "shiller": SHILLER,
-    }
-    return providers
 
 
 @dataclass
@@ -217,7 +202,7 @@ class Store:
         self.providers: dict[str, Any] = (
             dict(providers) if providers is not None else dict(default_providers(fred_key))
         )
-        self.validator = validator
+        self.validator: Validator | None = validator if validator is not None else check_update
         self.lease_seconds = lease_seconds
         self._manifests: dict[int, dict[str, Any]] = {}
 
@@ -475,6 +460,9 @@ class Store:
     ) -> tuple[dict[str, Any], Merged]:
         """Validate and merge ``fetched`` into ``key``; writes the new object and returns its
         manifest entry. Raises :class:`DataSourceError` (nothing written that is referenced)."""
+        note = fetched.attrs.get("note")  # e.g. the gaps a CBOE backfill could not fill
+        if note:
+            notes = (*notes, str(note))
         events = fetched.columns.empty
         if events:  # an event calendar: keep its dates as a flag column
             fetched = fetched.assign(value=1.0)
@@ -622,7 +610,7 @@ class Store:
                 report.failed[key] = f"no live provider for {key}"
             else:
                 groups.setdefault(name, []).append(key)
-        providers = {name: as_provider(name, self.providers[name]) for name in groups}
+        providers = {name: self.providers[name] for name in groups}
         clock = Deadline(DEFAULT_DEADLINE if deadline is None else deadline)
         unreachable: list[str] = []
         with self._writing() as (lease, snapshot):

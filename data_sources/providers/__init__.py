@@ -92,10 +92,3 @@ def symbol_of(key: str) -> str:
     """``"fred:DGS10"`` -> ``"DGS10"``."""
     return key.split(":", 1)[1]
 
-
-def download(provider: Any, keys: Sequence[str], timeout: float) -> dict[str, pd.DataFrame]:
-    """The three-step providers of the previous round: ``parse(fetch(build_request(keys)))``.
-    (Removed once every provider implements :meth:`Provider.download`.)"""
-    request = provider.build_request(keys)
-    result: dict[str, pd.DataFrame] = provider.parse(provider.fetch(request, timeout), keys)
-    return result
