@@ -1,7 +1,7 @@
-"""Time the 22 backtests (every indicator with a signal, and the composite) over the reference
-data, and one full-history backtest through ``bt`` for scale.
+"""Time the 22 backtests (every indicator with a signal, and the composite) over the store
+(or a manifest folder), and one full-history backtest through ``bt`` for scale.
 
-uv run --extra dev python benchmarks/bench_backtest.py [DATA_DIR]   (default ../shared/data)
+uv run --extra dev python benchmarks/bench_backtest.py [DATA_DIR]   (default: the store)
 
 The series are loaded and the model evaluated once; only the backtests are timed. Prints the
 median and best of repeated runs in milliseconds.
@@ -13,11 +13,11 @@ import importlib.util
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from analytics.backtest import BacktestSettings, backtest_model, backtest_signal, market_for
 from analytics.model import evaluate
 from data_sources.folder import FolderSource
+from data_sources.store import Store
 
 RUNS = 30
 
@@ -32,8 +32,8 @@ def _timed(function, runs: int) -> tuple[list[float], object]:
 
 
 def main() -> None:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[2] / "shared/data"
-    series = FolderSource(folder).load_many()
+    source = FolderSource(sys.argv[1]) if len(sys.argv) > 1 else Store()
+    series = source.load_many()
     model = evaluate(series)
     settings = BacktestSettings()
     backtest_model(model, series, settings)  # warm-up

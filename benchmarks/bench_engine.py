@@ -1,6 +1,6 @@
-"""Time the full weekly history of all 21 indicators and the composite over the reference data.
+"""Time the full weekly history of the 21 indicators and the composite (store or folder).
 
-uv run python benchmarks/bench_engine.py [DATA_DIR]   (default ../shared/data)
+uv run python benchmarks/bench_engine.py [DATA_DIR]   (default: the store)
 
 The series are loaded once; only ``evaluate()`` is timed. Prints the median and the best of the
 repeated runs in milliseconds.
@@ -11,17 +11,17 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from pathlib import Path
 
 from analytics.model import evaluate
 from data_sources.folder import FolderSource
+from data_sources.store import Store
 
 RUNS = 30
 
 
 def main() -> None:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parents[2] / "shared/data"
-    series = FolderSource(folder).load_many()
+    source = FolderSource(sys.argv[1]) if len(sys.argv) > 1 else Store()
+    series = source.load_many()
     evaluate(series)  # warm-up: imports and the bundled FOMC file
     times = []
     for _ in range(RUNS):
