@@ -23,7 +23,7 @@ import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -86,7 +86,7 @@ class WebhookChannel:
     def display(self) -> str:
         return self.settings.display
 
-    def request(self, message: Message, message_id: str) -> tuple[str, dict[str, object]]:
+    def request(self, message: Message, message_id: str) -> tuple[str, dict[str, Any]]:
         """(URL to post to, JSON body)."""
         if self.settings.kind == "ntfy":
             url, topic = ntfy_target(self.settings.url)

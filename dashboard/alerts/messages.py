@@ -140,7 +140,8 @@ class Message:
         mail.set_content(self.text)
         mail.add_alternative(self.html, subtype="html")
         if self.chart_png:
-            html_part = mail.get_payload()[1]  # type: ignore[index]
+            html_part = mail.get_body(("html",))
+            assert isinstance(html_part, EmailMessage)
             html_part.add_related(
                 self.chart_png, "image", "png", cid=f"<{CHART_CID}>", filename="overview.png"
             )
