@@ -1,8 +1,12 @@
-"""``investable alerts``: the alerts sent when the model changes its mind.
+"""``investable alerts``: the alerts a refresh sends when the model changes its mind.
 
-  investable alerts test        send a test message to every configured channel
-  investable alerts preview     print what the last refresh would send (nothing is sent)
-  investable alerts status      the channels (host only), pending and latest deliveries
+Actions: test sends a test message to every configured channel (exit 1 when one fails, 2 when
+none is configured); preview prints what the last refresh would send (nothing is sent); status
+lists the channels (host only) and the pending and latest deliveries.
+
+Examples:
+  investable alerts preview  (the message of the last refresh, as the channels would get it)
+  investable alerts status --format json
 
 Channels come from the environment: INVESTABLE_ALERT_WEBHOOKS (comma-separated URLs, each
 optionally prefixed slack:, discord: or ntfy:), INVESTABLE_SMTP_HOST, _PORT, _USER, _PASSWORD,
