@@ -6,8 +6,9 @@ Data commands (from :mod:`data_sources.cli`): ``refresh``, ``status``, ``import`
 ``levels``, ``regimes``, ``riskreward``, ``report``. ``python -m dashboard`` is the same tool.
 
 After a command commits new data, the model precompute (``dashboard.precompute.precompute``)
-runs on the store so app replicas load the default model instead of computing it. No Streamlit is
-imported here or by any command.
+runs on the store so app replicas load the default model instead of computing it, then the alerts
+(``dashboard.alerts.notify``) tell the configured channels what changed; a failing alert is
+reported on stderr and never fails the command. No Streamlit is imported here or by any command.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from data_sources.cli import (
     add_global_options,
     execute,
     register,
+    user_message,
 )
 from data_sources.store import Store
 
@@ -49,13 +51,37 @@ def run_precompute(store: Store) -> None:
     module.precompute(store)
 
 
+def run_notify(store: Store) -> None:
+    """The alerts after a commit: ``dashboard.alerts.notify(store)``, its one-line report on
+    stderr. Never raises (the data is saved; a failed alert is retried by the next refresh)."""
+    try:
+        from dashboard.alerts import notify
+
+        report = notify(store)
+    except Exception as exc:
+        print(f"alerts: not sent ({user_message(exc)}); the next refresh tries again",
+              file=sys.stderr)  # fmt: skip
+        return
+    print(report.message, file=sys.stderr)
+
+
+def after_commit_steps(store: Store) -> None:
+    """The after-commit hook: :func:`run_precompute`, then :func:`run_notify` (which runs even
+    when the precompute failed: it computes the model itself; the precompute's error is raised
+    after it)."""
+    try:
+        run_precompute(store)
+    finally:
+        run_notify(store)
+
+
 def analysis_modules() -> list[str]:
     """``dashboard.commands.<name>`` for every public command module, sorted by name."""
     names = sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
     return [f"dashboard.commands.{name}" for name in names if not name.startswith("_")]
 
 
-def build_parser(after_commit: AfterCommit | None = run_precompute) -> Parser:
+def build_parser(after_commit: AfterCommit | None = after_commit_steps) -> Parser:
     """The ``investable`` parser: the data commands (``after_commit`` runs after each commit)
     and the analysis commands, each with ``--store`` and ``--debug``."""
     parser = Parser(
