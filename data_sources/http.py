@@ -60,12 +60,14 @@ BROWSER_HEADERS: Mapping[str, str] = {
         "(KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36"
     ),
     "Accept": (
-        "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
-        "image/apng,*/*;q=0.8"
+        "text/html,application/xhtml+xml,application/xml;q=0.9,application/vnd.ms-excel,"
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,*/*;q=0.8"
     ),
     "Accept-Language": "en-US,en;q=0.9",
 }
-"""The headers of an ordinary desktop Chrome, for sites whose firewall refuses scripts (AAII)."""
+"""The headers of an ordinary desktop Chrome, for sites whose firewall refuses scripts (AAII):
+its User-Agent, Accept (pages and the spreadsheet types the file providers download) and
+Accept-Language. Add a ``Referer`` per site where it helps."""
 
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_RETRIES = 2
@@ -131,6 +133,11 @@ def base_url(default: str, env_name: str | None) -> str:
     return value.rstrip("/")
 
 
+def seconds(value: float) -> str:
+    """A duration for a message: at most two decimals (``0.299895`` -> ``"0.3"``)."""
+    return f"{round(value, 2):g}"
+
+
 def _looks_html(body: bytes) -> bool:
     return body.lstrip()[:15].lower().startswith((b"<!doctype", b"<html"))
 
@@ -177,7 +184,7 @@ def get_bytes(
             try:
                 response = http.get(url, timeout=attempt_timeout, headers=sent_headers)
             except requests.Timeout:
-                last_error = f"no answer within {attempt_timeout:g} s"
+                last_error = f"no answer within {seconds(attempt_timeout)} s"
             except requests.RequestException as exc:
                 last_error = f"cannot connect ({type(exc).__name__})"
             else:

@@ -49,6 +49,7 @@ def parse_aaii(data: Payload, filename: str = "sentiment.xls") -> pd.DataFrame:
 RECORD = ProviderRecord(
     name="aaii",
     display_name="AAII (American Association of Individual Investors)",
+    short_name="AAII",
     website="https://www.aaii.com/sentimentsurvey",
     manual_page=SURVEY_PAGE,
     timeout=30.0,
