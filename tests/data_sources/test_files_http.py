@@ -20,7 +20,6 @@ import pytest
 from data_sources import http
 from data_sources.deadline import Deadline
 from data_sources.errors import (
-    BadPayload,
     DataSourceError,
     RateLimited,
     Rejected,

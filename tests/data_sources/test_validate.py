@@ -9,10 +9,10 @@ import pytest
 from data_sources.catalog import LIVE_BY_KEY, LIVE_SERIES, Bounds
 from data_sources.errors import BadPayload, Rejected
 from data_sources.validate import (
+    DUPLICATE_TOLERANCE,
     EARLY_ROWS_ALLOWED,
     MIN_COVERAGE,
     UNIT_FACTOR,
-    DUPLICATE_TOLERANCE,
     check_dates,
     check_keeps_history,
     check_not_future,
