@@ -292,7 +292,7 @@ class YahooProvider:
                 f"Yahoo {symbol}: Yahoo Finance sent an answer yfinance could not read"
             ) from None
         failure = self._network_failure(symbol, session)
-        if frame is None or frame.empty:
+        if not isinstance(frame, pd.DataFrame) or frame.empty:
             raise failure or self._unreadable_or_unknown(symbol, session)
         return frame
 
