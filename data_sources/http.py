@@ -15,7 +15,8 @@ Rules (``get_bytes``):
 * **Pace.** ``min_interval`` seconds at least between the starts of two requests to the same
   host, across threads (FRED allows about 2 requests per second: ``min_interval=0.5``).
 * **Privacy.** Messages name the URL without its query string (API keys live there) and never
-  include the HTTP client's own exception text (which contains the full URL).
+  include the HTTP client's own exception text (which contains the full URL) nor its class
+  name: a failed connection reads :data:`CANNOT_CONNECT`.
 
 ``base_url(default, env_name)`` lets every provider's base URL point at a corporate mirror or
 a local test server through an environment variable.
@@ -73,6 +74,8 @@ DEFAULT_TIMEOUT = 20.0
 DEFAULT_RETRIES = 2
 DEFAULT_BACKOFF = 1.0
 RETRY_AFTER_LIMIT = 60
+CANNOT_CONNECT = "cannot connect (no network, or the server is down or refuses connections)"
+"""A connection that failed below HTTP (refused, DNS, reset), in words, not the client's class."""
 ERROR_BODY_BYTES = 4096
 
 
@@ -185,8 +188,8 @@ def get_bytes(
                 response = http.get(url, timeout=attempt_timeout, headers=sent_headers)
             except requests.Timeout:
                 last_error = f"no answer within {seconds(attempt_timeout)} s"
-            except requests.RequestException as exc:
-                last_error = f"cannot connect ({type(exc).__name__})"
+            except requests.RequestException:
+                last_error = CANNOT_CONNECT
             else:
                 status = response.status_code
                 if 200 <= status < 300:

@@ -137,7 +137,8 @@ def _totalpc(cells: pd.DataFrame, filename: str) -> pd.DataFrame:
 
 def parse_cboe_daily(data: bytes, day: str) -> pd.DataFrame:
     """One day of CBOE daily market statistics (JSON): the "TOTAL PUT/CALL RATIO" entry.
-    An empty value is :class:`EmptyPayload`; a missing entry :class:`MissingColumn`."""
+    An empty value is :class:`EmptyPayload`; a missing entry :class:`MissingColumn`; the entry
+    twice with different values is ``Rejected`` (the day is then skipped as a gap)."""
     source = f"CBOE daily statistics {day}"
     try:
         document = json.loads(data)
@@ -146,13 +147,16 @@ def parse_cboe_daily(data: bytes, day: str) -> pd.DataFrame:
     ratios = document.get("ratios") if isinstance(document, dict) else None
     if not isinstance(ratios, list):
         raise MissingColumn(f"{source}: no 'ratios' list")
-    for entry in ratios:
-        if not isinstance(entry, dict):
-            continue
-        if str(entry.get("name", "")).strip().upper() == "TOTAL PUT/CALL RATIO":
-            value = entry.get("value")
-            raw = pd.DataFrame({"date": [day], "ratio": ["" if value is None else str(value)]})
-            return tidy_frame(raw, "date", {"value": "ratio"}, source=source)
+    found = [
+        entry.get("value")
+        for entry in ratios
+        if isinstance(entry, dict)
+        and str(entry.get("name", "")).strip().upper() == "TOTAL PUT/CALL RATIO"
+    ]
+    if found:  # two entries with different values are refused (validate.one_row_per_date)
+        texts = ["" if value is None else str(value) for value in found]
+        raw = pd.DataFrame({"date": [day] * len(texts), "ratio": texts})
+        return tidy_frame(raw, "date", {"value": "ratio"}, source=source)
     raise MissingColumn(f"{source}: no TOTAL PUT/CALL RATIO entry")
 
 

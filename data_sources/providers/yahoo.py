@@ -139,9 +139,9 @@ class YahooSession(curl_requests.Session[curl_requests.Response]):
             if chart:
                 self.failures.append(f"no answer within {kwargs['timeout']:g} s")
             raise
-        except (curl_requests.exceptions.RequestException, OSError) as exc:
+        except (curl_requests.exceptions.RequestException, OSError):
             if chart:
-                self.failures.append(f"cannot connect ({type(exc).__name__})")
+                self.failures.append(http.CANNOT_CONNECT)
             raise
         if chart and response.status_code == 200:
             self.chart_answered = True
@@ -283,9 +283,9 @@ class YahooProvider:
             raise self._network_failure(symbol, session) or self._unreadable_or_unknown(
                 symbol, session
             ) from None
-        except (curl_requests.exceptions.RequestException, OSError) as error:
+        except (curl_requests.exceptions.RequestException, OSError):
             raise self._network_failure(symbol, session) or SourceUnavailable(
-                f"Yahoo {symbol}: cannot reach Yahoo Finance ({type(error).__name__})"
+                f"Yahoo {symbol}: {http.CANNOT_CONNECT}"
             ) from None
         except (YFException, ValueError, KeyError, TypeError, IndexError, AttributeError):
             raise self._network_failure(symbol, session) or BadPayload(

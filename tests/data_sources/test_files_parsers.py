@@ -4,6 +4,7 @@ paths, and the upload checks (suffix, size, future dates, ranges, repeated dates
 from __future__ import annotations
 
 import io
+import json
 import math
 import zipfile
 from pathlib import Path
@@ -188,6 +189,27 @@ def test_naaim_repeated_date_with_other_values_is_refused() -> None:
     assert parse_naaim(same, "naaim.csv")["value"].tolist() == [65.38]
     with pytest.raises(Rejected, match="appears 2 times with different values"):
         parse_naaim(b"Date,naaim\n1/16/2025,65.380\n1/16/2025,65.386\n", "naaim.csv")
+
+
+def test_aaii_repeats_are_judged_in_percent_not_in_fractions() -> None:
+    """The 0.005 tolerance is in the stored unit: AAII's fractions 0.450 and 0.451 are 45.0 %
+    and 45.1 %, a conflict; 0.45000 and 0.45004 (45.000 % and 45.004 %) are one row."""
+    header = "Date,Bullish,Neutral,Bearish\n"
+    same = header + "2024-06-13,0.45000,0.28,0.27\n2024-06-13,0.45004,0.28,0.27\n"
+    assert parse_aaii(same.encode(), "s.csv")["bullish"].tolist() == [pytest.approx(45.0)]
+    clash = header + "2024-06-13,0.450,0.28,0.27\n2024-06-13,0.451,0.28,0.27\n"
+    with pytest.raises(Rejected, match="2024-06-13 appears 2 times with different values"):
+        parse_aaii(clash.encode(), "s.csv")
+
+
+def test_cboe_daily_total_ratio_given_twice() -> None:
+    def document(*values: str) -> bytes:
+        entries = [{"name": "TOTAL PUT/CALL RATIO", "value": v} for v in values]
+        return json.dumps({"ratios": entries}).encode()
+
+    assert parse_cboe_daily(document("0.87", "0.87"), "2024-06-13")["value"].tolist() == [0.87]
+    with pytest.raises(Rejected, match="2024-06-13 appears 2 times with different values"):
+        parse_cboe_daily(document("0.87", "1.31"), "2024-06-13")
 
 
 def test_naaim_two_column_csv_and_renamed_value_column() -> None:
@@ -494,3 +516,21 @@ def test_csv_rows_wider_than_the_first_lines_still_read() -> None:
     assert cells.shape == (226, 3) and cells.iloc[-1].tolist() == ["2021-01-07", "60", "note"]
     frame = parse_naaim("\n".join(lines).encode(), "naaim.csv")
     assert frame["value"].tolist() == [50.0] * 28 + [60.0]
+
+
+def test_every_registered_provider_has_a_short_name_for_messages() -> None:
+    from data_sources.providers import ProviderRecord
+    from data_sources.registry import RECORDS as ALL_RECORDS
+
+    assert {name: record.short_name for name, record in ALL_RECORDS.items()} == {
+        "yahoo": "Yahoo Finance",
+        "fred": "FRED",
+        "aaii": "AAII",
+        "naaim": "NAAIM",
+        "cboe": "CBOE",
+        "finra": "FINRA",
+        "shiller": "Shiller",
+    }
+    assert ProviderRecord("x", "Example data", "https://x.invalid", None).short_name == (
+        "Example data"  # without one, the display name
+    )

@@ -211,7 +211,9 @@ def test_unreachable_yahoo_is_source_unavailable(monkeypatch) -> None:
     monkeypatch.setenv("INVESTABLE_YAHOO_URL", closed_port_url())
     results = _provider().download(["yahoo:SPY"], deadline=Deadline(20), stored_last={})
     assert isinstance(results["yahoo:SPY"], SourceUnavailable)
-    assert str(results["yahoo:SPY"]) == "Yahoo SPY: cannot connect (ConnectionError)"
+    assert str(results["yahoo:SPY"]) == (
+        "Yahoo SPY: cannot connect (no network, or the server is down or refuses connections)"
+    )
 
 
 def test_a_hanging_yahoo_is_cut_by_the_deadline(monkeypatch) -> None:
