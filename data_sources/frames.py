@@ -3,7 +3,8 @@
 A *series frame* is a ``pandas.DataFrame`` with
 
 - a tz-naive ``DatetimeIndex`` named ``date``, normalised to midnight, sorted ascending and
-  without duplicates (the last row for a date wins);
+  without duplicates (a repeated date follows ``data_sources.validate.one_row_per_date``: the
+  same values are one row, different values are rejected);
 - ``float64`` columns named by canonical field: ``value`` for a single series;
   ``open``/``high``/``low``/``close``/``volume`` and optionally ``adj_close`` for prices
   (``close`` is the quoted close, ``adj_close`` the dividend-adjusted close); ``bullish``/
@@ -23,6 +24,7 @@ from collections.abc import Iterable, Mapping
 import pandas as pd
 
 from data_sources.errors import BadPayload, EmptyPayload, MissingColumn
+from data_sources.validate import one_row_per_date
 
 PRICE_FIELDS = ("open", "high", "low", "close", "volume", "adj_close")
 MISSING_MARKERS = ("", ".", "null", "NaN", "nan", "N/A", "#N/A")
@@ -66,12 +68,16 @@ def tidy_frame(
     scale: float | None = None,
     adjusted: bool = False,
     source: str = "payload",
+    last_repeat_wins: bool = False,
 ) -> pd.DataFrame:
     """Build a series frame from a raw table.
 
     ``fields`` maps canonical field -> column name in ``raw``; column names are matched after
     stripping spaces. ``scale`` multiplies every field. Raises :class:`MissingColumn` when a
-    column is absent, :class:`EmptyPayload` when no row has a value.
+    column is absent, :class:`EmptyPayload` when no row has a value, ``Rejected`` when a date
+    repeats with different values. ``last_repeat_wins`` is for curated copies whose repeats
+    are documented (a manifest folder's reference files): there the last row of a repeated
+    date, in file order, is kept whatever its values.
     """
     raw = raw.rename(columns=lambda c: str(c).strip())
     needed = [date_column, *fields.values()]
@@ -92,7 +98,9 @@ def tidy_frame(
         frame = frame * scale
     if fields:
         frame = frame.dropna(how="all")
-    frame = frame[~frame.index.duplicated(keep="last")].sort_index(kind="stable")
+    if last_repeat_wins:
+        frame = frame[~frame.index.duplicated(keep="last")]
+    frame = one_row_per_date(frame, source=source).sort_index(kind="stable")
     if adjusted:
         if "close" in frame.columns and "adj_close" not in frame.columns:
             frame["adj_close"] = frame["close"]

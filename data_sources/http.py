@@ -15,7 +15,8 @@ Rules (``get_bytes``):
 * **Pace.** ``min_interval`` seconds at least between the starts of two requests to the same
   host, across threads (FRED allows about 2 requests per second: ``min_interval=0.5``).
 * **Privacy.** Messages name the URL without its query string (API keys live there) and never
-  include the HTTP client's own exception text (which contains the full URL).
+  include the HTTP client's own exception text (which contains the full URL) nor its class
+  name: a failed connection reads :data:`CANNOT_CONNECT`.
 
 ``base_url(default, env_name)`` lets every provider's base URL point at a corporate mirror or
 a local test server through an environment variable.
@@ -60,17 +61,21 @@ BROWSER_HEADERS: Mapping[str, str] = {
         "(KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36"
     ),
     "Accept": (
-        "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,"
-        "image/apng,*/*;q=0.8"
+        "text/html,application/xhtml+xml,application/xml;q=0.9,application/vnd.ms-excel,"
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,*/*;q=0.8"
     ),
     "Accept-Language": "en-US,en;q=0.9",
 }
-"""The headers of an ordinary desktop Chrome, for sites whose firewall refuses scripts (AAII)."""
+"""The headers of an ordinary desktop Chrome, for sites whose firewall refuses scripts (AAII):
+its User-Agent, Accept (pages and the spreadsheet types the file providers download) and
+Accept-Language. Add a ``Referer`` per site where it helps."""
 
 DEFAULT_TIMEOUT = 20.0
 DEFAULT_RETRIES = 2
 DEFAULT_BACKOFF = 1.0
 RETRY_AFTER_LIMIT = 60
+CANNOT_CONNECT = "cannot connect (no network, or the server is down or refuses connections)"
+"""A connection that failed below HTTP (refused, DNS, reset), in words, not the client's class."""
 ERROR_BODY_BYTES = 4096
 
 
@@ -131,6 +136,11 @@ def base_url(default: str, env_name: str | None) -> str:
     return value.rstrip("/")
 
 
+def seconds(value: float) -> str:
+    """A duration for a message: at most two decimals (``0.299895`` -> ``"0.3"``)."""
+    return f"{round(value, 2):g}"
+
+
 def _looks_html(body: bytes) -> bool:
     return body.lstrip()[:15].lower().startswith((b"<!doctype", b"<html"))
 
@@ -177,9 +187,9 @@ def get_bytes(
             try:
                 response = http.get(url, timeout=attempt_timeout, headers=sent_headers)
             except requests.Timeout:
-                last_error = f"no answer within {attempt_timeout:g} s"
-            except requests.RequestException as exc:
-                last_error = f"cannot connect ({type(exc).__name__})"
+                last_error = f"no answer within {seconds(attempt_timeout)} s"
+            except requests.RequestException:
+                last_error = CANNOT_CONNECT
             else:
                 status = response.status_code
                 if 200 <= status < 300:

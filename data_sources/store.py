@@ -89,8 +89,8 @@ __all__ = [
 
 OFFLINE_MESSAGE = (
     "Live sources are unreachable (no network, or every site refused). The store keeps what it "
-    "has. To load data: `python -m data_sources import --from DIR` (a folder with a "
-    "manifest.toml), `python -m data_sources import-file --series KEY FILE`, or the upload on "
+    "has. To load data: `investable import --from DIR` (a folder with a "
+    "manifest.toml), `investable import-file --series KEY FILE`, or the upload on "
     "the Data page."
 )
 ARTIFACT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*")

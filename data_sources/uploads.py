@@ -7,10 +7,13 @@ Rules, in order, before anything reaches the store:
    measured before the content is read: ``len`` of bytes, or the stream's end position.
 3. The file is parsed from the stream itself (no second copy of the upload in memory) by the
    provider's own parser, the one its live download uses.
-4. Parse-time checks (``data_sources.providers.plausible``): no date after today, values in the
-   series' possible range; repeated dates with different values were refused by the parser.
+4. The payload rules of :func:`data_sources.validate.check_update` for the series alone (no
+   stored frame): dates not in the future (one day of grace), values inside the catalog's
+   bounds for the key (AAII shares 0…100 adding up to 100 ± 1, NAAIM −200…200, put/call
+   above 0, margin debt above 0, …), numbers only, one row per date (a repeat with different
+   values was refused by the parser). Messages name the file.
 
-The store applies the same validation as for live payloads afterwards.
+The store applies the same validation again against what it holds (stale copy, units, history).
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import pandas as pd
 
 from data_sources.errors import BadPayload, EmptyPayload
 from data_sources.providers import UploadFormat
-from data_sources.providers.plausible import check_plausible
+from data_sources.validate import check_update
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -73,4 +76,5 @@ def parse_upload(
         raise EmptyPayload(f"{filename} is empty")
     # Every parser declared in a record reads bytes or a binary stream (spreadsheets.Payload).
     frame = fmt.parser(cast(bytes, stream), filename)
-    return check_plausible(fmt.key, frame, filename, now)
+    check_update(fmt.key, frame, None, now=now, source=filename)
+    return frame

@@ -8,18 +8,24 @@ rules only.
 
 Rules, with their boundaries:
 
-* **Dates in order** (:func:`check_dates`, for parsers on the payload's raw dates): strictly
-  increasing or strictly decreasing (NAAIM publishes newest first); a repeated date, or a
-  date out of order, is rejected. Missing dates (NaT) are ignored. The message names the
-  first step against the payload's main direction (the majority of steps; on a tie, the
-  first step's).
+* **Dates in order** (:func:`check_dates`, for parsers on the payload's raw dates): increasing
+  or decreasing (NAAIM publishes newest first); a date out of order is rejected. A date
+  repeated on consecutive rows is not out of order: its values decide (next rule). Missing
+  dates (NaT) are ignored. The message names the first step against the payload's main
+  direction (the majority of steps; on a tie, the first step's).
+* **One row per date** (:func:`one_row_per_date`, the one home of the duplicate rule, used by
+  every parser): a date repeated with the same values (every column within
+  ``DUPLICATE_TOLERANCE`` = 0.005, the two decimals providers publish; a missing value agrees
+  with any) is one observation, its first known value per column kept; a date repeated with
+  different values (a spread above 0.005) is rejected. NAAIM's own file repeats 2006-07-05 as
+  19.444… and 19.44: one row.
 * **Not empty**: at least one row.
 * **Numbers** (:func:`check_numeric`): every column numeric; none infinite; each column with
   bounds has at least one number.
 * **No future** (:func:`check_not_future`): the last date may be at most one day after
   ``now`` (``date <= now.normalize() + 1 day``; time zones), so 9999-12-31 is rejected. An
-  event calendar (a frame without columns, e.g. ``calendar:fomc``) lists future events and is
-  exempt.
+  event calendar (a ``calendar:`` key such as ``calendar:fomc``, or a frame without columns)
+  lists scheduled events and is exempt.
 * **Physical bounds** (:func:`check_bounds`): every known value of a bounded column lies in its
   :class:`~data_sources.catalog.Bounds`; NaN is a missing value, not a violation.
 * **Totals** (:func:`check_total`): where all columns of a :class:`Total` are known,
@@ -33,6 +39,9 @@ Rules, with their boundaries:
 * **Keeps history** (:func:`check_keeps_history`, full-history sources only): at most
   ``EARLY_ROWS_ALLOWED`` stored rows may lie before the payload's first date, and the payload
   must hold at least ``MIN_COVERAGE`` × the stored row count within the stored date range.
+  Price series (a frame with ``adj_close``) are exempt here: they replace the stored series
+  whole, and ``data_sources.merge`` refuses one that lacks any stored date (a stricter rule,
+  with its own message).
 """
 
 from __future__ import annotations
@@ -44,6 +53,7 @@ import pandas as pd
 
 from data_sources.catalog import LIVE_BY_KEY, Bounds, Total
 from data_sources.errors import Rejected
+from data_sources.merge import is_price
 
 FUTURE_GRACE = pd.Timedelta(days=1)
 UNIT_FACTOR = 20.0
@@ -51,6 +61,8 @@ UNIT_WINDOW = 20
 EARLY_ROWS_ALLOWED = 5
 MIN_COVERAGE = 0.9
 UNIT_FREE_COLUMNS = ("volume",)
+DUPLICATE_TOLERANCE = 0.005
+EVENT_CALENDAR_PREFIX = "calendar:"
 
 
 def _day(stamp: pd.Timestamp) -> str:
@@ -58,25 +70,51 @@ def _day(stamp: pd.Timestamp) -> str:
 
 
 def check_dates(raw_dates: Iterable[object], *, source: str = "payload") -> None:
-    """Raw payload dates, in the payload's order: strictly increasing or strictly decreasing;
-    raises :class:`Rejected` naming a repeated date or the first date out of order."""
+    """Raw payload dates, in the payload's order: increasing or decreasing, a date repeated on
+    consecutive rows allowed (:func:`one_row_per_date` judges its values); raises
+    :class:`Rejected` naming the first date out of order."""
     index = pd.DatetimeIndex(pd.to_datetime(pd.Index(list(raw_dates)), errors="coerce"))
-    index = index[~index.isna()]
+    index = index[~np.asarray(index.isna())]
     if len(index) < 2:
         return
-    repeated = index[index.duplicated()]
-    if len(repeated):
-        count = int((index == repeated[0]).sum())
-        raise Rejected(f"{source}: the date {_day(repeated[0])} appears {count} times")
     steps = np.diff(index.asi8)
-    if (steps > 0).all() or (steps < 0).all():
+    if (steps >= 0).all() or (steps <= 0).all():
         return
     ups, downs = int((steps > 0).sum()), int((steps < 0).sum())
-    ascending = ups > downs if ups != downs else bool(steps[0] > 0)
+    moving = steps[steps != 0]
+    ascending = ups > downs if ups != downs else bool(moving[0] > 0)
     wrong = np.flatnonzero(steps < 0 if ascending else steps > 0)[0]
     raise Rejected(
         f"{source}: dates are out of order ({_day(index[wrong + 1])} follows {_day(index[wrong])})"
     )
+
+
+def one_row_per_date(frame: pd.DataFrame, *, source: str = "payload") -> pd.DataFrame:
+    """``frame`` with one row per date, in its order of first appearance.
+
+    Rule: the rows of a repeated date agree when, per column, ``max - min <=
+    DUPLICATE_TOLERANCE`` over their known values (a missing value agrees with any); they are
+    then one observation: per column the first known value. Rows that disagree raise
+    :class:`Rejected` naming the first such date, its values, and how many dates conflict."""
+    repeated = frame.index.duplicated(keep=False)
+    if not repeated.any():
+        return frame
+    groups = frame[repeated].groupby(level=0, sort=False)
+    spread = (groups.max() - groups.min()).abs().max(axis=1)
+    conflicting = spread[spread > DUPLICATE_TOLERANCE + 1e-9]
+    if len(conflicting):
+        day = conflicting.index[0]
+        rows = frame.loc[[day]]
+        values = ", ".join(f"{value:g}" for value in rows.iloc[:, 0])
+        raise Rejected(
+            f"{source}: the date {_day(day)} appears {len(rows)} times with different values "
+            f"({values}); {len(conflicting)} date(s) conflict. Keep one row per date"
+        )
+    attrs = dict(frame.attrs)
+    collapsed = frame.groupby(level=0, sort=False, dropna=False).first()
+    collapsed.index.name = frame.index.name
+    collapsed.attrs = attrs
+    return collapsed
 
 
 def check_not_empty(frame: pd.DataFrame, *, source: str) -> None:
@@ -230,18 +268,21 @@ def check_update(
     *,
     now: pd.Timestamp | None = None,
     full_history: bool | None = None,
+    source: str | None = None,
 ) -> None:
     """Every rule above for ``fetched`` (a series frame) against ``stored`` (None: nothing
-    stored). ``full_history`` overrides the catalog's (pass False for a partial upload).
-    Raises :class:`Rejected`; returns None when the payload may be stored."""
+    stored). ``full_history`` overrides the catalog's (pass False for a partial upload);
+    ``source`` names the payload in messages (default: ``key``; an upload passes its file
+    name). Raises :class:`Rejected`; returns None when the payload may be stored."""
     live = LIVE_BY_KEY.get(key)
-    source = key
+    source = source or key
     bounds = live.bounds_by_column if live else {}
     now = pd.Timestamp.now() if now is None else pd.Timestamp(now)
     check_not_empty(fetched, source=source)
     check_dates(fetched.index, source=source)
+    one_row_per_date(fetched, source=source)
     check_numeric(fetched, source=source, required=_required(bounds))
-    if len(fetched.columns):
+    if not is_event_calendar(key, fetched):
         check_not_future(pd.DatetimeIndex(fetched.index), now, source=source)
     check_bounds(fetched, bounds, source=source)
     if live and live.total:
@@ -252,8 +293,13 @@ def check_update(
     check_units(fetched, stored, source=source)
     if full_history is None:
         full_history = live.full_history if live else False
-    if full_history:
+    if full_history and not (is_price(fetched) or is_price(stored)):
         check_keeps_history(fetched, stored, source=source)
+
+
+def is_event_calendar(key: str, frame: pd.DataFrame) -> bool:
+    """A list of scheduled events (``calendar:fomc``): future dates are its point."""
+    return key.startswith(EVENT_CALENDAR_PREFIX) or len(frame.columns) == 0
 
 
 def _required(bounds: Mapping[str, Bounds]) -> tuple[str, ...]:

@@ -2,9 +2,7 @@
 every command in process through ``main(argv)``, exit codes, one-line errors that leave the
 store's bytes unchanged, the after-commit hook, the source check, and one subprocess smoke test.
 
-Providers are fakes that satisfy both the per-series ``download`` contract and the previous
-round's ``build_request/fetch/parse`` steps, so these tests hold before and after the provider
-branches land.
+Providers are fakes that satisfy the per-series ``download`` contract.
 """
 
 from __future__ import annotations
@@ -33,7 +31,7 @@ from data_sources.check import SourceCheck, check_sources, representative_key
 from data_sources.deadline import Deadline
 from data_sources.errors import RateLimited, SourceUnavailable, StoreError
 from data_sources.lease import StoreBusy
-from data_sources.providers import ProviderRecord, Request
+from data_sources.providers import ProviderRecord
 from data_sources.storage import is_url
 from data_sources.store import Store
 
@@ -134,26 +132,9 @@ class FakeProvider:
             raise self.bug
         return {key: self.answers.get(key, SourceUnavailable(f"nothing for {key}")) for key in keys}
 
-    # the previous round's three steps (the store in this tree still calls them)
-    def build_request(self, keys: Sequence[str]) -> Request:
-        return Request(symbols=tuple(keys))
-
-    def fetch(self, request: Request, timeout: float) -> list[str]:
-        for key in request.symbols:
-            answer = self.answers.get(key)
-            if isinstance(answer, Exception):
-                raise answer
-        return list(request.symbols)
-
-    def parse(self, payload: list[str], keys: Sequence[str]) -> dict[str, Any]:
-        return {key: self.answers[key] for key in keys if key in self.answers}
-
 
 class NoDownload:
-    """A provider of the previous round: no ``download``, no ``record``."""
-
-    def build_request(self, keys: Sequence[str]) -> Request:
-        return Request()
+    """An object registered as a provider without ``download`` or ``record``."""
 
 
 def use_providers(monkeypatch: pytest.MonkeyPatch, providers: Mapping[str, Any]) -> None:

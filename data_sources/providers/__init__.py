@@ -1,10 +1,12 @@
 """Live data providers: one :class:`ProviderRecord` and one :class:`Provider` each.
 
-A provider does three small, separately testable steps per request: build the request, fetch the
-raw payload (the **only** network step, behind timeouts, retries and the refresh's
-:class:`~data_sources.deadline.Deadline`), and parse the payload into series frames (see
-``data_sources.frames``). The store sees one method, :meth:`Provider.download`, which answers
-**per series**: a frame, or the error that series met. One series failing never costs another.
+The store sees one method, :meth:`Provider.download`, which answers **per series**: a frame, or
+the error that series met. One series failing never costs another. Inside, each provider does
+three small, separately testable steps: build the request (a URL, or a symbol for yfinance),
+fetch the raw payload (the **only** network step, through :mod:`data_sources.http` or yfinance,
+behind timeouts, retries and the refresh's :class:`~data_sources.deadline.Deadline`), and parse
+the payload into a series frame (see ``data_sources.frames``); the parsers are public and
+tested on payloads in each provider's real format.
 
 Every fact about a provider (display name, website and manual download page, credentials,
 timeouts, rate limit, accepted upload formats) is declared once, in its record, and read by the
@@ -15,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypeAlias
+from typing import Protocol, TypeAlias
 
 import pandas as pd
 
@@ -56,15 +58,11 @@ class ProviderRecord:
     min_interval: float = 0.0  # seconds between two requests (the provider's rate limit)
     base_url_env: str | None = None  # environment variable that overrides the base URL
     uploads: tuple[UploadFormat, ...] = field(default_factory=tuple)
+    short_name: str = ""  # "FRED": what messages and the app call it; default: display_name
 
-
-@dataclass(frozen=True)
-class Request:
-    """What a provider will fetch: one or more URLs, or symbols for a client library."""
-
-    urls: tuple[str, ...] = ()
-    symbols: tuple[str, ...] = ()
-    options: dict[str, Any] = field(default_factory=dict)
+    def __post_init__(self) -> None:
+        if not self.short_name:
+            object.__setattr__(self, "short_name", self.display_name)
 
 
 class Provider(Protocol):
@@ -91,4 +89,3 @@ class Provider(Protocol):
 def symbol_of(key: str) -> str:
     """``"fred:DGS10"`` -> ``"DGS10"``."""
     return key.split(":", 1)[1]
-

@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import pandas as pd
 
+from data_sources.frames import to_numeric
 from data_sources.providers import ProviderRecord, UploadFormat
 from data_sources.providers.single_file import FileLocation, FileProvider
 from data_sources.providers.spreadsheets import (
     Payload,
+    column_dates,
     find_column,
     read_cells,
     series_frame,
@@ -38,17 +40,18 @@ def parse_aaii(data: Payload, filename: str = "sentiment.xls") -> pd.DataFrame:
         read_cells(data, filename, "SENTIMENT"), "Date", "Bullish", source, hint
     )
     columns = {field: find_column(table, (name,), source, hint) for field, name in FIELDS.items()}
-    frame = series_frame(
-        table["Date"], {field: table[column] for field, column in columns.items()}, source, hint
-    )
-    if frame.stack().median() <= 1.0:  # fractions, as AAII publishes them
-        frame = frame * 100.0
-    return frame
+    shares = {field: to_numeric(table[column]) for field, column in columns.items()}
+    dated = column_dates(table["Date"]).notna()
+    if pd.concat([values[dated] for values in shares.values()]).median() <= 1.0:
+        shares = {field: values * 100.0 for field, values in shares.items()}  # fractions
+    # in percent before series_frame: the repeated-date tolerance is in the stored unit
+    return series_frame(table["Date"], shares, source, hint)
 
 
 RECORD = ProviderRecord(
     name="aaii",
     display_name="AAII (American Association of Individual Investors)",
+    short_name="AAII",
     website="https://www.aaii.com/sentimentsurvey",
     manual_page=SURVEY_PAGE,
     timeout=30.0,

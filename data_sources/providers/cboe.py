@@ -12,7 +12,8 @@ Backfill rules (:meth:`CboeProvider.download`):
 * The archive is fetched only when the store ends before ``ARCHIVE_END`` (or holds nothing).
 * Daily files are fetched for every NYSE session from ``max(stored_last, ARCHIVE_END + 1)``
   to today (the stored last day is fetched again, so a refresh with nothing new still answers,
-  and CBOE's revision of it lands), oldest first, at least ``record.min_interval`` seconds apart.
+  and CBOE's revision of it lands), oldest first, at least ``record.min_interval`` seconds apart
+  (``data_sources.http``'s pace per host; a wait that would run past the deadline is not made).
 * Sessions come from :func:`cboe_sessions`: weekdays minus the US exchange holidays (New Year's
   Day, MLK Day, Presidents' Day, Good Friday, Memorial Day, Juneteenth from 2022, Independence
   Day, Labor Day, Thanksgiving, Christmas; Saturday holidays observed on Friday except New Year's
@@ -63,8 +64,7 @@ from data_sources.errors import (
     SourceUnavailable,
 )
 from data_sources.frames import combine_parts, tidy_frame
-from data_sources.providers import Progress, ProviderRecord, Request, SeriesResult, UploadFormat
-from data_sources.providers.plausible import check_plausible
+from data_sources.providers import Progress, ProviderRecord, SeriesResult, UploadFormat
 from data_sources.providers.single_file import manual_hint, with_hint
 from data_sources.providers.spreadsheets import (
     Payload,
@@ -73,7 +73,6 @@ from data_sources.providers.spreadsheets import (
     series_frame,
     table_under_header,
 )
-from data_sources.providers.web import base_url, get
 
 KEY = "cboe:total_put_call"
 DEFAULT_BASE = "https://cdn.cboe.com"
@@ -138,7 +137,8 @@ def _totalpc(cells: pd.DataFrame, filename: str) -> pd.DataFrame:
 
 def parse_cboe_daily(data: bytes, day: str) -> pd.DataFrame:
     """One day of CBOE daily market statistics (JSON): the "TOTAL PUT/CALL RATIO" entry.
-    An empty value is :class:`EmptyPayload`; a missing entry :class:`MissingColumn`."""
+    An empty value is :class:`EmptyPayload`; a missing entry :class:`MissingColumn`; the entry
+    twice with different values is ``Rejected`` (the day is then skipped as a gap)."""
     source = f"CBOE daily statistics {day}"
     try:
         document = json.loads(data)
@@ -147,13 +147,16 @@ def parse_cboe_daily(data: bytes, day: str) -> pd.DataFrame:
     ratios = document.get("ratios") if isinstance(document, dict) else None
     if not isinstance(ratios, list):
         raise MissingColumn(f"{source}: no 'ratios' list")
-    for entry in ratios:
-        if not isinstance(entry, dict):
-            continue
-        if str(entry.get("name", "")).strip().upper() == "TOTAL PUT/CALL RATIO":
-            value = entry.get("value")
-            raw = pd.DataFrame({"date": [day], "ratio": ["" if value is None else str(value)]})
-            return tidy_frame(raw, "date", {"value": "ratio"}, source=source)
+    found = [
+        entry.get("value")
+        for entry in ratios
+        if isinstance(entry, dict)
+        and str(entry.get("name", "")).strip().upper() == "TOTAL PUT/CALL RATIO"
+    ]
+    if found:  # two entries with different values are refused (validate.one_row_per_date)
+        texts = ["" if value is None else str(value) for value in found]
+        raw = pd.DataFrame({"date": [day] * len(texts), "ratio": texts})
+        return tidy_frame(raw, "date", {"value": "ratio"}, source=source)
     raise MissingColumn(f"{source}: no TOTAL PUT/CALL RATIO entry")
 
 
@@ -181,6 +184,7 @@ def parse_put_call_file(data: Payload, filename: str) -> pd.DataFrame:
 RECORD = ProviderRecord(
     name="cboe",
     display_name="CBOE (Cboe Global Markets) put/call ratios",
+    short_name="CBOE",
     website="https://www.cboe.com/us/options/market_statistics/",
     manual_page=PAGE,
     timeout=15.0,
@@ -219,18 +223,19 @@ class CboeProvider:
 
     def __init__(
         self,
-        recent_days: int = 15,
         today: pd.Timestamp | None = None,
         *,
         record: ProviderRecord = RECORD,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
+        pacer: http.Pacer | None = None,
     ) -> None:
-        self.recent_days = recent_days
         self.today = today
         self._record = record
         self.sleep, self.clock = sleep, clock
-        self._last_request: float | None = None
+        if pacer is None:  # the process-wide pace, or one on the caller's clock
+            pacer = http.PACER if clock is time.monotonic else http.Pacer(clock)
+        self._pacer = pacer
 
     @property
     def record(self) -> ProviderRecord:
@@ -240,7 +245,7 @@ class CboeProvider:
         return manual_hint(self._record, self.key, "the put/call ratios (totalpc.csv)")
 
     def base(self) -> str:
-        return base_url(DEFAULT_BASE, self._record.base_url_env)
+        return http.base_url(DEFAULT_BASE, self._record.base_url_env)
 
     def daily_url(self, day: pd.Timestamp) -> str:
         return self.base() + DAILY_PATH.format(day=f"{day:%Y-%m-%d}")
@@ -255,24 +260,17 @@ class CboeProvider:
         return pd.Timestamp.now(tz="America/New_York").normalize().tz_localize(None)
 
     def _get(self, url: str, deadline: Deadline, retries: int = 1) -> bytes:
-        """One throttled request: at least ``min_interval`` s after the previous one."""
-        if self._last_request is not None:
-            wait = self._record.min_interval - (self.clock() - self._last_request)
-            if wait > 0:
-                deadline.timeout(wait, "the CBOE backfill")
-                self.sleep(wait)
-        try:
-            return get(
-                url,
-                deadline=deadline,
-                cap=self._record.timeout,
-                what="the CBOE backfill",
-                browser=True,
-                retries=retries,
-                sleep=self.sleep,
-            )
-        finally:
-            self._last_request = self.clock()
+        """One request, paced at ``record.min_interval`` s after the previous one to CBOE."""
+        return http.get_bytes(
+            url,
+            timeout=self._record.timeout,
+            deadline=deadline,
+            retries=retries,
+            headers=http.BROWSER_HEADERS,
+            min_interval=self._record.min_interval,
+            pacer=self._pacer,
+            sleep=self.sleep,
+        )
 
     # ---- download (this round's contract) ----
 
@@ -369,49 +367,7 @@ class CboeProvider:
             )
         if note:
             frame.attrs["note"] = "CBOE: " + "; ".join(note)
-        return check_plausible(KEY, frame, "CBOE put/call ratio", self._today())
-
-    # ---- the previous round's three steps (the store calls these until it uses download) ----
-
-    def build_request(self, keys: Sequence[str]) -> Request:
-        days = cboe_sessions(self._today() - pd.Timedelta(days=3 * self.recent_days), self._today())
-        recent = days[-self.recent_days :]
-        return Request(urls=(self.archive_url(), *(self.daily_url(day) for day in recent)))
-
-    def fetch(self, request: Request, timeout: float) -> dict[str, bytes]:
-        """The archive and each day's JSON; days that fail (holidays, not yet published) are
-        skipped, but if nothing at all arrives the source is unavailable."""
-        deadline = Deadline(max(timeout, self._record.budget))
-        payload: dict[str, bytes] = {}
-        errors: list[str] = []
-        for url in request.urls:
-            try:
-                payload[url] = self._get(url, deadline)
-            except SourceUnavailable as exc:
-                errors.append(str(exc))
-        if not payload:
-            raise with_hint(
-                SourceUnavailable(f"CBOE unreachable ({errors[0] if errors else 'no request'})"),
-                self.manual_hint(),
-            )
-        return payload
-
-    def parse(self, payload: Mapping[str, bytes], keys: Sequence[str]) -> dict[str, pd.DataFrame]:
-        parts = []
-        for url, body in payload.items():
-            day = re.search(r"(\d{4}-\d{2}-\d{2})_daily_options", url)
-            try:
-                if day:
-                    parts.append(parse_cboe_daily(body, day.group(1)))
-                else:
-                    parts.append(parse_cboe_totalpc(body, "totalpc.csv"))
-            except BadPayload:
-                if not day:
-                    raise
-        if not parts:
-            raise EmptyPayload("CBOE sent no put/call ratios")
-        frame = combine_parts(parts)
-        return {KEY: check_plausible(KEY, frame, "CBOE put/call ratio", self._today())}
+        return frame
 
 
 CBOE = CboeProvider()

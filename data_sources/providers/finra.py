@@ -39,6 +39,7 @@ def parse_finra(data: Payload, filename: str = "margin-statistics.xlsx") -> pd.D
 RECORD = ProviderRecord(
     name="finra",
     display_name="FINRA margin statistics",
+    short_name="FINRA",
     website=PAGE,
     manual_page=PAGE,
     timeout=30.0,

@@ -8,7 +8,9 @@
   …]}``; errors come back as HTTP 400/404 with ``{"error_code": 400, "error_message": …}`` (or
   the XML ``<error code="400" message="…"/>``).
 
-Both go through :mod:`data_sources.http` (real timeouts, bounded retries, the refresh's
+Three steps per series: :meth:`FredProvider._request` (the URL and query), ``_fetch`` (the
+bytes; the only network step) and :func:`parse_fredgraph_csv` / :func:`parse_api_json`. Both
+go through :mod:`data_sources.http` (real timeouts, bounded retries, the refresh's
 deadline, and FRED's rate limit of about 2 requests per second as ``min_interval=0.5`` s per
 host across threads). fredapi is **not** used: it has no timeout, leaves threads that never end
 behind a hung network, and puts the key into the URLs of its error messages.
@@ -52,7 +54,6 @@ from data_sources.frames import parse_dates, tidy_frame
 from data_sources.providers import (
     Progress,
     ProviderRecord,
-    Request,
     SeriesResult,
     UploadFormat,
     symbol_of,
@@ -73,7 +74,8 @@ DATE_HEADERS = ("observation_date", "DATE")
 
 def parse_fredgraph_csv(body: bytes, series_id: str) -> pd.DataFrame:
     """``observation_date`` (or the older ``DATE``) and a column named after the series; "." is
-    missing. Repeated or out-of-order dates are rejected."""
+    missing. Dates out of order are rejected; a repeated date follows
+    :func:`data_sources.validate.one_row_per_date`."""
     source = f"FRED {series_id}"
     if body.lstrip()[:1] == b"<":
         raise BadPayload(
@@ -179,6 +181,7 @@ class _CsvUpload:
 FRED_RECORD = ProviderRecord(
     name="fred",
     display_name="FRED (Federal Reserve Bank of St. Louis)",
+    short_name="FRED",
     website="https://fred.stlouisfed.org/",
     manual_page="https://fred.stlouisfed.org/",
     credentials=(KEY_ENV,),
@@ -270,6 +273,15 @@ class FredProvider:
                 progress(f"FRED {series_id}: {state} ({number} of {len(keys)})")
         return results
 
+    def _request(self, series_id: str) -> tuple[str, dict[str, str]]:
+        """The URL and query for one series: the keyless CSV, or the API with the key (the
+        query never reaches a message: :mod:`data_sources.http` names URLs without it)."""
+        if self._key is None:
+            url = http.base_url(FRED_GRAPH_URL, FRED_URL_ENV) + CSV_PATH
+            return url, {"id": series_id}
+        url = http.base_url(FRED_API_URL, FRED_API_URL_ENV) + API_PATH
+        return url, {"series_id": series_id, "api_key": self._key, "file_type": "json"}
+
     def _fetch(self, series_id: str, deadline: Deadline) -> bytes:
         """The raw answer for one series; raises a redacted :class:`DataSourceError`."""
         options: dict[str, Any] = {
@@ -281,11 +293,7 @@ class FredProvider:
             "pacer": self._pacer,
         }
         try:
-            if self._key is None:
-                url = http.base_url(FRED_GRAPH_URL, FRED_URL_ENV) + CSV_PATH
-                return http.get_bytes(url, params={"id": series_id}, **options)
-            url = http.base_url(FRED_API_URL, FRED_API_URL_ENV) + API_PATH
-            params = {"series_id": series_id, "api_key": self._key, "file_type": "json"}
+            url, params = self._request(series_id)
             return http.get_bytes(url, params=params, **options)
         except HttpStatusError as error:
             if error.status >= 500:  # after retries; FRED's own words when it sent any
@@ -318,23 +326,3 @@ class FredProvider:
         error.__context__ = None
         error.__suppress_context__ = True
         return error
-
-    # ---- the previous round's three steps (the store calls these until it switches) -----
-
-    def build_request(self, keys: Sequence[str]) -> Request:
-        ids = tuple(symbol_of(key) for key in keys)
-        if self._key is None:
-            base = http.base_url(FRED_GRAPH_URL, FRED_URL_ENV) + CSV_PATH
-            urls = tuple(f"{base}?id={series_id}" for series_id in ids)
-        else:  # the key is added at fetch time, never kept in a request
-            base = http.base_url(FRED_API_URL, FRED_API_URL_ENV) + API_PATH
-            urls = tuple(f"{base}?series_id={series_id}" for series_id in ids)
-        return Request(urls=urls, symbols=ids, options={"api": self._key is not None})
-
-    def fetch(self, request: Request, timeout: float) -> dict[str, bytes]:
-        """Per series id, the raw answer (all or nothing: the first error is raised)."""
-        deadline = Deadline(max(timeout, 1.0) * (len(request.symbols) + 1))
-        return {series_id: self._fetch(series_id, deadline) for series_id in request.symbols}
-
-    def parse(self, payload: Mapping[str, bytes], keys: Sequence[str]) -> dict[str, pd.DataFrame]:
-        return {key: self._parse(payload[symbol_of(key)], symbol_of(key)) for key in keys}

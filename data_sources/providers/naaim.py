@@ -57,6 +57,7 @@ def parse_naaim(data: Payload, filename: str = "USE_Data-since-Inception.xlsx") 
 RECORD = ProviderRecord(
     name="naaim",
     display_name="NAAIM (National Association of Active Investment Managers)",
+    short_name="NAAIM",
     website="https://naaim.org/programs/naaim-exposure-index/",
     manual_page="https://naaim.org/programs/naaim-exposure-index/",
     timeout=30.0,

@@ -68,6 +68,7 @@ def parse_shiller(data: Payload, filename: str = "ie_data.xls") -> pd.DataFrame:
 RECORD = ProviderRecord(
     name="shiller",
     display_name="Robert Shiller's online data (shillerdata.com)",
+    short_name="Shiller",
     website="https://shillerdata.com/",
     manual_page="https://shillerdata.com/",
     timeout=60.0,

@@ -1,8 +1,14 @@
 """A provider whose series is one file: found directly, or through a link on a page.
 
 ``download`` answers per key and never raises for the series' own failure: the error it met is
-returned, its message extended with how to load the file by hand (:func:`manual_hint`). The
-previous round's ``build_request``/``fetch``/``parse`` steps still work for the store.
+returned, its message extended with how to load the file by hand (:func:`manual_hint`).
+
+The three steps: :meth:`FileProvider.file_url` (the file's address: fixed, or the link chosen
+on the provider's page), :meth:`FileProvider.fetch_file` (the bytes, through
+:func:`data_sources.http.get_bytes` with the record's timeout and pace, the refresh's deadline,
+and a desktop browser's headers where the site refuses scripts) and
+:meth:`FileProvider.parse_payload` (the provider's parser). Plausibility (ranges, future dates,
+repeated dates) is :mod:`data_sources.validate`'s, applied by the store to every payload.
 """
 
 from __future__ import annotations
@@ -12,15 +18,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-import requests
 
 from data_sources import http
 from data_sources.deadline import Deadline
-from data_sources.errors import BadPayload, DataSourceError, SourceUnavailable
-from data_sources.providers import Progress, ProviderRecord, Request, SeriesResult
-from data_sources.providers.plausible import check_plausible
+from data_sources.errors import BadPayload, DataSourceError
+from data_sources.providers import Progress, ProviderRecord, SeriesResult
 from data_sources.providers.spreadsheets import Payload
-from data_sources.providers.web import base_url, get, page_links, rebase
+from data_sources.providers.web import page_links, rebase
 
 FileParser = Callable[[Payload, str], pd.DataFrame]
 LinkPicker = Callable[[list[str]], str | None]
@@ -31,17 +35,18 @@ def manual_hint(record: ProviderRecord, key: str, filename: str) -> str:
     page = record.manual_page or record.website
     return (
         f"Download {filename} from {page} in a browser and load it on the Data page (Upload) or "
-        f"with `python -m data_sources import-file --series {key} FILE`"
+        f"with `investable import-file --series {key} FILE`"
     )
 
 
 def with_hint(exc: DataSourceError, hint: str) -> DataSourceError:
-    """The same kind of error, its message followed by ``hint``."""
+    """The same error (its class and attributes, e.g. an HTTP status), its message followed by
+    ``hint``."""
     message = str(exc).rstrip(". ")
-    try:
-        return type(exc)(f"{message}. {hint}")
-    except TypeError:  # an error class with another constructor: keep the meaning
-        return DataSourceError(f"{message}. {hint}")
+    hinted = type(exc).__new__(type(exc))
+    hinted.__dict__.update(exc.__dict__)
+    hinted.args = (f"{message}. {hint}",)
+    return hinted
 
 
 @dataclass(frozen=True)
@@ -93,28 +98,33 @@ class FileProvider:
         if isinstance(exc, http.Blocked):
             how = " even with a web browser's headers" if self.browser else ""
             exc = http.Blocked(
-                f"{self._record.display_name} refused the automated download{how} ({exc})"
+                f"{self._record.short_name} refused the automated download{how} ({exc})"
             )
         return with_hint(exc, self.manual_hint())
 
     def base(self) -> str:
-        return base_url(self.location.default_base, self._record.base_url_env)
+        """The base URL: ``record.base_url_env``'s value when set, else the provider's own."""
+        return http.base_url(self.location.default_base, self._record.base_url_env)
+
+    def headers(self) -> dict[str, str] | None:
+        """A desktop browser's headers (and the Referer) when ``browser``; else none."""
+        if not self.browser:
+            return None
+        headers = dict(http.BROWSER_HEADERS)
+        if self.referer:
+            headers["Referer"] = self.referer
+        return headers
 
     def _get(self, url: str, deadline: Deadline, *, expect_html: bool = False) -> bytes:
-        what = f"the {self._record.display_name} download"
-        try:
-            return get(
-                url,
-                deadline=deadline,
-                cap=self._record.timeout,
-                what=what,
-                browser=self.browser,
-                referer=self.referer,
-                expect_html=expect_html,
-                sleep=self.sleep,
-            )
-        except requests.RequestException as exc:  # e.g. a malformed override URL
-            raise SourceUnavailable(f"{url}: cannot be requested ({type(exc).__name__})") from exc
+        return http.get_bytes(
+            url,
+            timeout=self._record.timeout,
+            deadline=deadline,
+            headers=self.headers(),
+            min_interval=self._record.min_interval,
+            expect_html=expect_html,
+            sleep=self.sleep,
+        )
 
     def file_url(self, deadline: Deadline) -> str:
         """The file's URL: fixed, or the link that ``pick`` chooses on the page."""
@@ -136,10 +146,9 @@ class FileProvider:
     def fetch_file(self, deadline: Deadline) -> bytes:
         return self._get(self.file_url(deadline), deadline)
 
-    def parse_payload(self, payload: bytes, now: pd.Timestamp | None = None) -> pd.DataFrame:
-        source = self._record.display_name
-        frame = self.parser(payload, self.filename)
-        return check_plausible(self.key, frame, source, now)
+    def parse_payload(self, payload: bytes) -> pd.DataFrame:
+        """The file's bytes as a series frame (the provider's parser)."""
+        return self.parser(payload, self.filename)
 
     def download(
         self,
@@ -151,7 +160,7 @@ class FileProvider:
     ) -> dict[str, SeriesResult]:
         """``{key: frame or error}``; only ``self.key`` is served."""
         results: dict[str, SeriesResult] = {
-            key: DataSourceError(f"{self._record.display_name} does not publish {key}")
+            key: DataSourceError(f"{self._record.short_name} does not publish {key}")
             for key in keys
             if key != self.key
         }
@@ -164,28 +173,8 @@ class FileProvider:
             results[self.key] = self.explain(exc)
         if progress is not None:
             ok = isinstance(results[self.key], pd.DataFrame)
-            progress(f"{self._record.display_name}: {'done' if ok else 'failed'}")
+            progress(f"{self._record.short_name}: {'done' if ok else 'failed'}")
         return results
-
-    # ---- the previous round's three steps (the store calls these until it uses download) ----
-
-    def build_request(self, keys: Sequence[str]) -> Request:
-        location = self.location
-        path = location.page_path if location.pick is not None else location.file_path
-        return Request(urls=(self.base() + (path or ""),))
-
-    def fetch(self, request: Request, timeout: float) -> bytes:
-        deadline = Deadline(max(timeout, self._record.budget))
-        try:
-            return self.fetch_file(deadline)
-        except DataSourceError as exc:
-            raise self.explain(exc) from exc
-
-    def parse(self, payload: bytes, keys: Sequence[str]) -> dict[str, pd.DataFrame]:
-        try:
-            return {self.key: self.parse_payload(payload)}
-        except DataSourceError as exc:
-            raise self.explain(exc) from exc
 
     def __repr__(self) -> str:
         return f"FileProvider({self.name!r}, key={self.key!r}, base={self.base()!r})"

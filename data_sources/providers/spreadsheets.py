@@ -10,9 +10,9 @@ Rules:
   :class:`BadPayload` with a message a user understands, never a traceback.
 * Cells are read untyped (``header=None``): these files carry title rows above the header, so
   :func:`table_under_header` finds the header row by its first cell.
-* :func:`series_frame` builds the series frame (see ``data_sources.frames``) and owns the
-  duplicate-date rule: a date repeated with the same values (to the file's two decimals,
-  ``|a - b| <= 0.005``) is one observation; a date repeated with different values is an error.
+* :func:`series_frame` builds the series frame (see ``data_sources.frames``); a repeated date
+  follows ``data_sources.validate.one_row_per_date`` (the same values to the file's two
+  decimals are one observation; different values are an error).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ import pandas as pd
 
 from data_sources.errors import BadPayload, EmptyPayload, MissingColumn
 from data_sources.frames import to_numeric
+from data_sources.validate import one_row_per_date
 
 Payload = bytes | BinaryIO
 """A file's content: its bytes, or a binary stream positioned at its start."""
@@ -36,7 +37,6 @@ Payload = bytes | BinaryIO
 XLSX_MAGIC = b"PK\x03\x04"
 XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 CSV_SNIFF_LINES = 200
-DUPLICATE_TOLERANCE = 0.005
 TEXT_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S", "%Y-%m", "%m/%d/%y", "%b-%y")
 
 
@@ -229,9 +229,9 @@ def series_frame(
     """A series frame from a date column and field columns of one table.
 
     Rows without a date (title, footer and note rows) and rows whose every field is missing are
-    dropped; numbers are read with :func:`data_sources.frames.to_numeric`. A repeated date with
-    the same values (within ``DUPLICATE_TOLERANCE``) keeps its first row; a repeated date with
-    different values raises :class:`BadPayload`. Raises :class:`EmptyPayload` when no row is left.
+    dropped; numbers are read with :func:`data_sources.frames.to_numeric`. Repeated dates follow
+    :func:`data_sources.validate.one_row_per_date` (different values raise ``Rejected``, a
+    :class:`BadPayload`). Raises :class:`EmptyPayload` when no row is left.
     """
     index = column_dates(dates)
     frame = pd.DataFrame(
@@ -242,19 +242,7 @@ def series_frame(
         index=index,
     )
     frame = frame[frame.index.notna()].dropna(how="all")
-    repeated = frame.index.duplicated(keep=False)
-    if repeated.any():
-        groups = frame[repeated].groupby(level=0)
-        spread = (groups.max() - groups.min()).abs().max(axis=1)
-        conflicting = spread[spread > DUPLICATE_TOLERANCE + 1e-9]
-        if len(conflicting):
-            day = conflicting.index[0]
-            values = ", ".join(f"{v:g}" for v in frame.loc[day].iloc[:, 0])
-            raise BadPayload(
-                f"{source}: the date {day:%Y-%m-%d} appears more than once with different values "
-                f"({values}); {len(conflicting)} date(s) conflict. Keep one row per date"
-            )
-        frame = frame[~frame.index.duplicated(keep="first")]
+    frame = one_row_per_date(frame, source=source)
     frame = frame.sort_index(kind="stable").astype("float64")
     if frame.empty:
         raise EmptyPayload(f"{source}: no data rows{hint}")

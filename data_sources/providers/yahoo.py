@@ -17,6 +17,10 @@ auto_adjust=False, actions=False, raise_errors=True, timeout=…)``, which raise
 * network errors (curl_cffi's ``RequestException``, an ``OSError``) → :class:`SourceUnavailable`;
 * anything else yfinance cannot read → :class:`BadPayload`.
 
+Three steps per symbol: the request is the symbol itself (yfinance builds Yahoo's chart URL),
+:meth:`YahooProvider.history` fetches it (the only network step) and :func:`parse_history`
+turns yfinance's frame into a price frame.
+
 The session is :class:`YahooSession`, a ``curl_cffi`` session (yfinance's own backend, with
 Chrome's TLS fingerprint) that (1) caps every request's timeout by the refresh's deadline,
 including yfinance's cookie and crumb requests, which use a fixed 30 s, and (2) when
@@ -54,11 +58,10 @@ from data_sources.frames import check_frame
 from data_sources.providers import (
     Progress,
     ProviderRecord,
-    Request,
     SeriesResult,
     symbol_of,
 )
-from data_sources.validate import check_dates
+from data_sources.validate import check_dates, one_row_per_date
 
 YAHOO_URL_ENV = "INVESTABLE_YAHOO_URL"
 CHART_PATH = "/v8/finance/chart/"
@@ -75,6 +78,7 @@ RATE_LIMIT_MESSAGE = "Yahoo Finance is rate limiting requests; try again later"
 YAHOO_RECORD = ProviderRecord(
     name="yahoo",
     display_name="Yahoo Finance (through yfinance)",
+    short_name="Yahoo Finance",
     website="https://finance.yahoo.com/",
     manual_page=None,
     credentials=(),
@@ -135,9 +139,9 @@ class YahooSession(curl_requests.Session[curl_requests.Response]):
             if chart:
                 self.failures.append(f"no answer within {kwargs['timeout']:g} s")
             raise
-        except (curl_requests.exceptions.RequestException, OSError) as exc:
+        except (curl_requests.exceptions.RequestException, OSError):
             if chart:
-                self.failures.append(f"cannot connect ({type(exc).__name__})")
+                self.failures.append(http.CANNOT_CONNECT)
             raise
         if chart and response.status_code == 200:
             self.chart_answered = True
@@ -153,9 +157,11 @@ class YahooSession(curl_requests.Session[curl_requests.Response]):
 
 
 def parse_history(raw: pd.DataFrame, symbol: str) -> pd.DataFrame:
-    """A price frame from ``Ticker.history(auto_adjust=False)`` (or one symbol's part of a
-    ``yf.download``): open/high/low/close/volume/adj_close, dates at midnight without time zone,
-    rows without a close dropped. Raises :class:`EmptyPayload` when no row has a close."""
+    """A price frame from ``Ticker.history(auto_adjust=False)``: open/high/low/close/volume/
+    adj_close, dates at midnight without time zone, rows without a close dropped, dates in
+    order (:func:`~data_sources.validate.check_dates`) and one row per date
+    (:func:`~data_sources.validate.one_row_per_date`). Raises :class:`EmptyPayload` when no row
+    has a close."""
     raw = raw.rename(columns=FIELDS)
     raw = raw[[column for column in FIELDS.values() if column in raw.columns]]
     if "close" not in raw.columns:
@@ -169,6 +175,7 @@ def parse_history(raw: pd.DataFrame, symbol: str) -> pd.DataFrame:
     index = index.normalize().rename("date")
     check_dates(index, source=f"Yahoo {symbol}")
     frame.index = index
+    frame = one_row_per_date(frame, source=f"Yahoo {symbol}")
     return check_frame(frame, source=f"Yahoo {symbol}")
 
 
@@ -276,16 +283,16 @@ class YahooProvider:
             raise self._network_failure(symbol, session) or self._unreadable_or_unknown(
                 symbol, session
             ) from None
-        except (curl_requests.exceptions.RequestException, OSError) as error:
+        except (curl_requests.exceptions.RequestException, OSError):
             raise self._network_failure(symbol, session) or SourceUnavailable(
-                f"Yahoo {symbol}: cannot reach Yahoo Finance ({type(error).__name__})"
+                f"Yahoo {symbol}: {http.CANNOT_CONNECT}"
             ) from None
         except (YFException, ValueError, KeyError, TypeError, IndexError, AttributeError):
             raise self._network_failure(symbol, session) or BadPayload(
                 f"Yahoo {symbol}: Yahoo Finance sent an answer yfinance could not read"
             ) from None
         failure = self._network_failure(symbol, session)
-        if frame is None or frame.empty:
+        if not isinstance(frame, pd.DataFrame) or frame.empty:
             raise failure or self._unreadable_or_unknown(symbol, session)
         return frame
 
@@ -317,49 +324,3 @@ class YahooProvider:
         if "refused the request" in last:
             return Blocked(f"Yahoo {symbol}: {last}; try again later, or from another network")
         return SourceUnavailable(f"Yahoo {symbol}: {last}")
-
-    # ---- the previous round's three steps (the store calls these until it switches) -----
-
-    def build_request(self, keys: Sequence[str]) -> Request:
-        symbols = tuple(symbol_of(key) for key in keys)
-        options = {"period": "max", "interval": "1d", "auto_adjust": False, "actions": False}
-        return Request(symbols=symbols, options=options)
-
-    def fetch(self, request: Request, timeout: float) -> dict[str, pd.DataFrame]:
-        """Per symbol, yfinance's history. Symbols that fail are left out; when every one
-        fails, the first error is raised."""
-        deadline = Deadline(max(timeout, 1.0) * (len(request.symbols) + 1))
-        histories: dict[str, pd.DataFrame] = {}
-        errors: list[DataSourceError] = []
-        for symbol in request.symbols:
-            try:
-                histories[symbol] = self.history(symbol, deadline)
-            except DataSourceError as error:
-                errors.append(error)
-        if errors and not histories:
-            raise errors[0]
-        return histories
-
-    def parse(self, payload: Any, keys: Sequence[str]) -> dict[str, pd.DataFrame]:
-        """Per key, a price frame with open/high/low/close/volume/adj_close. ``payload`` is
-        :meth:`fetch`'s ``{symbol: history}`` (or a ``yf.download(group_by="ticker")``
-        frame)."""
-        frames = {}
-        for key in keys:
-            symbol = symbol_of(key)
-            if isinstance(payload, Mapping):
-                raw = payload.get(symbol)
-            elif isinstance(payload.columns, pd.MultiIndex):
-                present = symbol in payload.columns.get_level_values(0)
-                raw = payload[symbol] if present else None
-            else:
-                raw = payload
-            if raw is None:
-                continue
-            try:
-                frames[key] = parse_history(raw, symbol)
-            except EmptyPayload:
-                continue
-        if not frames:
-            raise EmptyPayload(f"Yahoo Finance sent no prices for {', '.join(keys)}")
-        return frames

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.model import evaluate
-from data_sources.errors import SourceUnavailable
+from data_sources.errors import SeriesNotFound, SourceUnavailable
 from data_sources.folder import FolderSource
 from data_sources.providers.fred import FredProvider
 from data_sources.providers.yahoo import YahooProvider
@@ -142,36 +142,38 @@ def test_costs_from_the_settings_reach_the_backtest(app) -> None:
 # ---- an empty store, and the background refresh -------------------------------------------------
 
 
-def _spy_download() -> pd.DataFrame:
-    """What yf.download(group_by="ticker") returns for SPY: (ticker, field) columns."""
-    raw = pd.read_csv(FIXTURE / "yahoo/SPY.csv", index_col="Date", parse_dates=True)
-    raw.columns = pd.MultiIndex.from_product([["SPY"], raw.columns])
-    return raw
+def _spy_history() -> pd.DataFrame:
+    """What yfinance's ``Ticker("SPY").history(auto_adjust=False)`` returns: Yahoo's columns."""
+    return pd.read_csv(FIXTURE / "yahoo/SPY.csv", index_col="Date", parse_dates=True)
 
 
 class FixtureYahoo(YahooProvider):
-    def fetch(self, request, timeout):
-        return _spy_download()
+    """The real Yahoo provider with its network step (``history``) answering from fixtures."""
+
+    def history(self, symbol, deadline):
+        if symbol != "SPY":
+            raise SeriesNotFound(f"Yahoo Finance has no prices for {symbol} in this fixture")
+        return _spy_history()
 
 
 class FixtureFred(FredProvider):
-    def fetch(self, request, timeout):
-        return {
-            sid: (FIXTURE / f"fred/{sid}.csv").read_bytes()
-            for sid in request.symbols
-            if (FIXTURE / f"fred/{sid}.csv").exists()
-        }
+    """The real FRED provider with its network step (``_fetch``) answering from fixtures."""
 
-    def parse(self, payload, keys):
-        return super().parse(payload, [k for k in keys if k.split(":")[1] in payload])
+    def _fetch(self, series_id, deadline):
+        path = FIXTURE / f"fred/{series_id}.csv"
+        if not path.exists():
+            raise SeriesNotFound(f"FRED has no series {series_id} in this fixture")
+        return path.read_bytes()
 
 
 class Offline(FixtureYahoo):
+    """Yahoo with no network: every series of a download fails; ``calls`` counts downloads."""
+
     calls = 0
 
-    def fetch(self, request, timeout):
+    def download(self, keys, *, deadline, stored_last=None, progress=None):
         Offline.calls += 1
-        raise SourceUnavailable("Yahoo Finance is unreachable: no network")
+        return {key: SourceUnavailable("Yahoo Finance is unreachable: no network") for key in keys}
 
 
 def _empty_store_app(monkeypatch, tmp_path, providers=None) -> AppTest:

@@ -17,12 +17,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from data_sources import http
 from data_sources.deadline import Deadline
-from data_sources.errors import BadPayload, DataSourceError, RateLimited, SourceUnavailable
-from data_sources.providers import download as legacy_download
+from data_sources.errors import (
+    DataSourceError,
+    RateLimited,
+    Rejected,
+    SourceUnavailable,
+)
 from data_sources.providers.files import AAII, FINRA, NAAIM, SHILLER, CboeProvider
 from data_sources.providers.single_file import FileProvider
-from data_sources.providers.web import BROWSER_USER_AGENT
+from data_sources.validate import check_update
 from tests.data_sources.test_files_parsers import (
     FINRA_HEADER,
     naaim_workbook,
@@ -138,7 +143,9 @@ def test_naaim_follows_the_newest_weekly_link_on_its_page(monkeypatch, server) -
     # The page's absolute https://naaim.org/... link was followed on the overriding base URL;
     # the older relative link (2026-04-01) and the PDF were not.
     assert server.paths() == ["/programs/naaim-exposure-index/", NAAIM_FILE]
-    assert all(headers["User-Agent"] == BROWSER_USER_AGENT for _, headers in server.hits)
+    assert all(
+        headers["User-Agent"] == http.BROWSER_HEADERS["User-Agent"] for _, headers in server.hits
+    )
 
 
 def test_shiller_follows_the_protocol_relative_link_to_the_current_upload(
@@ -178,15 +185,29 @@ def test_aaii_sends_browser_headers_and_reads_the_xls(monkeypatch, server) -> No
     assert "application/vnd.ms-excel" in headers["Accept"]
 
 
-def test_finra_workbook_over_http_and_the_legacy_steps(monkeypatch, server) -> None:
+def test_finra_workbook_over_http_and_its_three_steps(monkeypatch, server) -> None:
     point_at(monkeypatch, server, "finra")
     path = "/sites/default/files/2021-03/margin-statistics.xlsx"
     server.serve(path, finra_workbook())
     frame = fetch_one(FINRA)
     assert isinstance(frame, pd.DataFrame) and frame["value"].tolist() == [1_128_377, 1_182_531]
-    assert FINRA.build_request([FINRA.key]).urls == (server.url + path,)
-    legacy = legacy_download(FINRA, [FINRA.key], timeout=5)
-    assert legacy[FINRA.key].equals(frame)
+    assert FINRA.file_url(Deadline(5)) == server.url + path  # step 1: the address
+    payload = FINRA.fetch_file(Deadline(5))  # step 2: the bytes (the only network step)
+    assert payload == finra_workbook()
+    assert FINRA.parse_payload(payload).equals(frame)  # step 3: the parser
+    monkeypatch.delenv("INVESTABLE_FINRA_URL")
+    assert FINRA.file_url(Deadline(5)) == (
+        "https://www.finra.org/sites/default/files/2021-03/margin-statistics.xlsx"
+    )
+
+
+def test_a_base_url_override_that_is_not_an_address_says_so(monkeypatch) -> None:
+    monkeypatch.setenv("INVESTABLE_FINRA_URL", "finra.example")
+    result = fetch_one(FINRA)
+    assert isinstance(result, SourceUnavailable)
+    assert str(result).startswith(
+        "INVESTABLE_FINRA_URL must be an address starting with http:// or https://"
+    )
 
 
 def test_unknown_keys_get_their_own_error_and_the_rest_still_lands(monkeypatch, server) -> None:
@@ -284,8 +305,7 @@ def test_aaii_refusal_names_the_survey_page_and_the_manual_route(monkeypatch, se
     server.serve("/files/surveys/sentiment.xls", b"Forbidden", 403)
     message = str(fetch_one(AAII))
     assert message.startswith(
-        "AAII (American Association of Individual Investors) refused the automated download "
-        "even with a web browser's headers"
+        "AAII refused the automated download even with a web browser's headers"
     )
     assert (
         "Download sentiment.xls from https://www.aaii.com/sentimentsurvey/sent_results" in message
@@ -426,7 +446,7 @@ def test_cboe_deadline_keeps_what_arrived_and_the_next_refresh_continues(
     assert frame.index[-1] == pd.Timestamp("2019-10-09")
     assert frame.attrs["pending"] == ("2019-10-10", "2019-10-18")
     assert "7 of 10 days still to fetch from 2019-10-10" in frame.attrs["note"]
-    assert "ran out of time" in frame.attrs["note"]
+    assert "no time left in the refresh" in frame.attrs["note"]  # the pace's wait would overrun
     server.hits.clear()
     again = cboe("2019-10-18").download(
         ["cboe:total_put_call"],
@@ -502,22 +522,6 @@ def test_cboe_progress_lines_count_days_with_thousands_separators(monkeypatch, s
     assert lines == ["CBOE backfill: 40 of 1,318 days"]
 
 
-def test_cboe_legacy_steps_skip_missing_days_but_fail_when_nothing_arrives(
-    monkeypatch, server
-) -> None:
-    point_at(monkeypatch, server, "cboe")
-    serve_october(server, empty=("2019-10-17",))
-    provider = cboe("2019-10-18")
-    provider.recent_days = 2
-    request = provider.build_request(["cboe:total_put_call"])
-    assert request.urls[-1].endswith("/2019-10-18_daily_options")
-    frames = legacy_download(provider, ["cboe:total_put_call"], timeout=5)
-    assert frames["cboe:total_put_call"]["value"].tolist() == [0.91, 1.13, 1.05, 0.89]
-    server.routes.clear()
-    with pytest.raises(SourceUnavailable, match="import-file --series cboe:total_put_call"):
-        legacy_download(provider, ["cboe:total_put_call"], timeout=5)
-
-
 @pytest.mark.parametrize(
     ("fault", "status", "body", "error", "pattern"),
     [
@@ -532,7 +536,6 @@ def test_cboe_legacy_steps_skip_missing_days_but_fail_when_nothing_arrives(
         ("renamed", 200, b'{"ratios": [{"name": "TOTAL P/C", "value": "1"}]}', SourceUnavailable,
          r"no TOTAL PUT/CALL RATIO entry"),
         ("empty value", 200, daily_json(""), SourceUnavailable, r"2019-10-18: no data rows"),
-        ("negative", 200, daily_json("-0.16"), BadPayload, r"-0\.16 on 2019-10-17 cannot be"),
     ],
 )  # fmt: skip
 def test_cboe_faults_on_every_requested_day(
@@ -551,6 +554,22 @@ def test_cboe_faults_on_every_requested_day(
     assert re.search(pattern, message), message
     assert "import-file --series cboe:total_put_call FILE" in message
     assert "NoneType" not in message and "\n" not in message
+
+
+def test_cboe_negative_ratios_are_refused_by_validation_not_the_parser(monkeypatch, server) -> None:
+    """Plausibility has one home, ``data_sources.validate`` (the store runs it on every
+    payload): the provider hands the days over, the check refuses them."""
+    point_at(monkeypatch, server, "cboe")
+    for day in ("2019-10-17", "2019-10-18"):
+        server.serve(daily_path(day), daily_json("-0.16"))
+    result = cboe("2019-10-18").download(
+        ["cboe:total_put_call"],
+        deadline=Deadline(20),
+        stored_last={"cboe:total_put_call": pd.Timestamp("2019-10-17")},
+    )["cboe:total_put_call"]
+    assert isinstance(result, pd.DataFrame) and result["value"].tolist() == [-0.16, -0.16]
+    with pytest.raises(Rejected, match=r"value is -0\.16 on 2019-10-17, outside its possible"):
+        check_update("cboe:total_put_call", result, None, now=pd.Timestamp("2019-10-18"))
 
 
 def test_cboe_archive_failure_is_a_reported_gap_and_the_days_still_land(

@@ -4,6 +4,7 @@ paths, and the upload checks (suffix, size, future dates, ranges, repeated dates
 from __future__ import annotations
 
 import io
+import json
 import math
 import zipfile
 from pathlib import Path
@@ -12,7 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from data_sources.errors import BadPayload, EmptyPayload, MissingColumn
+from data_sources.errors import BadPayload, EmptyPayload, MissingColumn, Rejected
 from data_sources.providers.files import (
     RECORDS,
     UPLOAD_FORMATS,
@@ -27,9 +28,9 @@ from data_sources.providers.files import (
     shiller_month,
     upload_format,
 )
-from data_sources.providers.plausible import check_plausible
 from data_sources.providers.spreadsheets import read_cells
 from data_sources.uploads import parse_upload
+from data_sources.validate import check_update
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data_sources"
 NOW = pd.Timestamp("2026-07-10")
@@ -179,13 +180,36 @@ def test_naaim_workbook_newest_first_is_sorted_and_its_own_repeat_is_one_row() -
 
 def test_naaim_repeated_date_with_other_values_is_refused() -> None:
     text = b"Date,naaim\n1/16/2025,65.38\n1/16/2025,70.21\n1/9/2025,60\n"
-    with pytest.raises(BadPayload, match=r"2025-01-16 appears more than once.*65\.38, 70\.21"):
+    with pytest.raises(
+        Rejected, match=r"2025-01-16 appears 2 times with different values \(65\.38, 70\.21\)"
+    ):
         parse_naaim(text, "naaim.csv")
     # Boundary of "the same value": 0.005 apart is a repeat, 0.006 is a conflict.
     same = b"Date,naaim\n1/16/2025,65.380\n1/16/2025,65.385\n"
     assert parse_naaim(same, "naaim.csv")["value"].tolist() == [65.38]
-    with pytest.raises(BadPayload, match="appears more than once"):
+    with pytest.raises(Rejected, match="appears 2 times with different values"):
         parse_naaim(b"Date,naaim\n1/16/2025,65.380\n1/16/2025,65.386\n", "naaim.csv")
+
+
+def test_aaii_repeats_are_judged_in_percent_not_in_fractions() -> None:
+    """The 0.005 tolerance is in the stored unit: AAII's fractions 0.450 and 0.451 are 45.0 %
+    and 45.1 %, a conflict; 0.45000 and 0.45004 (45.000 % and 45.004 %) are one row."""
+    header = "Date,Bullish,Neutral,Bearish\n"
+    same = header + "2024-06-13,0.45000,0.28,0.27\n2024-06-13,0.45004,0.28,0.27\n"
+    assert parse_aaii(same.encode(), "s.csv")["bullish"].tolist() == [pytest.approx(45.0)]
+    clash = header + "2024-06-13,0.450,0.28,0.27\n2024-06-13,0.451,0.28,0.27\n"
+    with pytest.raises(Rejected, match="2024-06-13 appears 2 times with different values"):
+        parse_aaii(clash.encode(), "s.csv")
+
+
+def test_cboe_daily_total_ratio_given_twice() -> None:
+    def document(*values: str) -> bytes:
+        entries = [{"name": "TOTAL PUT/CALL RATIO", "value": v} for v in values]
+        return json.dumps({"ratios": entries}).encode()
+
+    assert parse_cboe_daily(document("0.87", "0.87"), "2024-06-13")["value"].tolist() == [0.87]
+    with pytest.raises(Rejected, match="2024-06-13 appears 2 times with different values"):
+        parse_cboe_daily(document("0.87", "1.31"), "2024-06-13")
 
 
 def test_naaim_two_column_csv_and_renamed_value_column() -> None:
@@ -285,35 +309,45 @@ def one_row(value: float, day: str = "2026-07-01") -> pd.DataFrame:
 
 
 @pytest.mark.parametrize(
-    ("key", "inside", "outside"),
+    ("key", "inside", "outside", "bounds"),
     [
-        ("naaim:exposure", (-200.0, 200.0), (-200.01, 200.01)),
-        ("cboe:total_put_call", (0.0, 5.0), (-0.16,)),
-        ("finra:margin_debt", (0.0,), (-1.0,)),
+        ("naaim:exposure", (-200.0, 200.0), (-200.01, 200.01), "between -200 and 200"),
+        ("cboe:total_put_call", (0.01, 5.0), (0.0, -0.16), "above 0"),
+        ("finra:margin_debt", (0.01,), (0.0, -1.0), "above 0"),
     ],
 )
-def test_value_ranges_are_inclusive(key, inside, outside) -> None:
+def test_uploads_get_the_catalog_bounds_of_validate(key, inside, outside, bounds) -> None:
+    """One home for the bounds: ``catalog`` declares them, ``validate`` applies them to uploads
+    and live payloads alike (put/call and margin debt strictly above 0, NAAIM inclusive)."""
     for value in inside:
-        check_plausible(key, one_row(value), "t", NOW)
+        check_update(key, one_row(value), None, now=NOW, source="t.csv")
     for value in outside:
-        with pytest.raises(BadPayload, match=f"{value:g} on 2026-07-01 cannot be"):
-            check_plausible(key, one_row(value), "t", NOW)
+        with pytest.raises(Rejected, match=rf"^t\.csv: value is {value:g} on 2026-07-01, "):
+            check_update(key, one_row(value), None, now=NOW, source="t.csv")
+        with pytest.raises(Rejected, match=rf"outside its possible range \({bounds}; 1 such"):
+            check_update(key, one_row(value), None, now=NOW, source="t.csv")
 
 
-def test_aaii_shares_must_be_percent_between_0_and_100() -> None:
+def test_aaii_shares_are_percent_between_0_and_100_adding_up_to_100() -> None:
     frame = pd.DataFrame(
         {"bullish": [100.0], "neutral": [0.0], "bearish": [0.0]},
         index=pd.DatetimeIndex(["2026-07-02"], name="date"),
     )
-    check_plausible("aaii:sentiment", frame, "t", NOW)
-    with pytest.raises(BadPayload, match=r"bullish 100\.5 on 2026-07-02"):
-        check_plausible("aaii:sentiment", frame + 0.5, "t", NOW)
+    check_update("aaii:sentiment", frame, None, now=NOW)
+    with pytest.raises(Rejected, match=r"bullish is 100\.5 on 2026-07-02, outside"):
+        check_update("aaii:sentiment", frame + 0.5, None, now=NOW)
+    upload = b"Date,Bullish,Neutral,Bearish\n2026-07-02,0.45,0.28,0.30\n"  # 103 %
+    with pytest.raises(Rejected, match=r"^sentiment\.csv: bullish \+ neutral \+ bearish add up"):
+        parse_file("aaii:sentiment", upload, "sentiment.csv", now=NOW)
 
 
-def test_future_dates_today_allowed_tomorrow_refused() -> None:
-    check_plausible("naaim:exposure", one_row(50.0, "2026-07-10"), "t", NOW + pd.Timedelta("23h"))
-    with pytest.raises(BadPayload, match=r"dated in the future \(first 2026-07-11"):
-        check_plausible("naaim:exposure", one_row(50.0, "2026-07-11"), "t", NOW)
+def test_future_dates_one_day_of_grace_for_uploads() -> None:
+    """validate's rule: the last date at most today + 1 day (time zones)."""
+    ahead = b"Date,naaim\n2026-07-01,80\n2026-07-11,80\n"
+    assert len(parse_file("naaim:exposure", ahead, "naaim.csv", now=NOW)) == 2
+    too_far = b"Date,naaim\n2026-07-01,80\n2026-07-12,80\n"
+    with pytest.raises(Rejected, match=r"^naaim\.csv: the payload has dates in the future"):
+        parse_file("naaim:exposure", too_far, "naaim.csv", now=NOW)
     text = b"Date,naaim\n2026-07-01,80\n9999-12-31,80\n"
     with pytest.raises(BadPayload, match="9999-12-31"):
         parse_file("naaim:exposure", text, "naaim.csv", now=NOW)
@@ -328,7 +362,7 @@ def test_upload_refuses_wrong_suffix_too_big_empty_and_bad_values(monkeypatch) -
     with pytest.raises(EmptyPayload, match="is empty"):
         parse_upload(fmt, b"", "totalpc.csv")
     negative = b"DATE,CALLS,PUTS,TOTAL,P/C Ratio\n10/1/2019,1,1,2,-0.16\n"
-    with pytest.raises(BadPayload, match=r"-0.16 on 2019-10-01 cannot be a put/call ratio"):
+    with pytest.raises(BadPayload, match=r"^totalpc.csv: value is -0.16 on 2019-10-01, outside"):
         parse_upload(fmt, negative, "totalpc.csv", now=NOW)
     monkeypatch.setattr(uploads, "MAX_UPLOAD_BYTES", 100)
     big = io.BytesIO(b"DATE,CALLS,PUTS,TOTAL,P/C Ratio\n" + b"10/1/2019,1,1,2,0.9\n" * 10)
@@ -440,7 +474,7 @@ def test_real_aaii_and_shiller_workbooks(shared_data_dir) -> None:
     assert aaii["bullish"].to_numpy() == pytest.approx(100 * reference["Bullish"].to_numpy())
     assert "1996-01-11" not in aaii.index.strftime("%Y-%m-%d")  # the #N/A row, once "42"
     assert aaii.index[-1] == pd.Timestamp("2026-08-20")
-    check_plausible("aaii:sentiment", aaii, "AAII", pd.Timestamp("2026-11-25"))
+    check_update("aaii:sentiment", aaii, None, now=pd.Timestamp("2026-11-25"))
     shiller = parse_shiller((shared_data_dir / "sp500/raw/shiller_ie_data.xls").read_bytes())
     monthly = pd.read_csv(shared_data_dir / "sp500/shiller_ie_data_monthly.csv")
     monthly = monthly.dropna(subset=["E"])
@@ -482,3 +516,21 @@ def test_csv_rows_wider_than_the_first_lines_still_read() -> None:
     assert cells.shape == (226, 3) and cells.iloc[-1].tolist() == ["2021-01-07", "60", "note"]
     frame = parse_naaim("\n".join(lines).encode(), "naaim.csv")
     assert frame["value"].tolist() == [50.0] * 28 + [60.0]
+
+
+def test_every_registered_provider_has_a_short_name_for_messages() -> None:
+    from data_sources.providers import ProviderRecord
+    from data_sources.registry import RECORDS as ALL_RECORDS
+
+    assert {name: record.short_name for name, record in ALL_RECORDS.items()} == {
+        "yahoo": "Yahoo Finance",
+        "fred": "FRED",
+        "aaii": "AAII",
+        "naaim": "NAAIM",
+        "cboe": "CBOE",
+        "finra": "FINRA",
+        "shiller": "Shiller",
+    }
+    assert ProviderRecord("x", "Example data", "https://x.invalid", None).short_name == (
+        "Example data"  # without one, the display name
+    )

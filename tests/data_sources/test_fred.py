@@ -25,7 +25,6 @@ from data_sources.errors import (
     SeriesNotFound,
     SourceUnavailable,
 )
-from data_sources.providers import download
 from data_sources.providers.fred import (
     FRED_RECORD,
     FredProvider,
@@ -146,8 +145,24 @@ def test_fredgraph_csv_rejects_unsorted_and_repeated_dates() -> None:
     with pytest.raises(Rejected, match=r"out of order \(2024-01-04 follows 2024-01-02\)"):
         parse_fredgraph_csv(unsorted, "DGS10")
     repeated = b"observation_date,DGS10\n2024-01-02,3.9\n2024-01-02,3.8\n"
-    with pytest.raises(Rejected, match="2024-01-02 appears 2 times"):
+    with pytest.raises(Rejected, match="2024-01-02 appears 2 times with different values"):
         parse_fredgraph_csv(repeated, "DGS10")
+
+
+def test_a_date_repeated_with_the_same_value_is_one_observation() -> None:
+    """validate.one_row_per_date for every provider: within 0.005 the same; above, a conflict."""
+    same = b"observation_date,DGS10\n2024-01-02,3.90\n2024-01-02,3.905\n2024-01-03,3.95\n"
+    frame = parse_fredgraph_csv(same, "DGS10")
+    assert frame["value"].tolist() == [3.90, 3.95]
+    missing_then_known = b"observation_date,DGS10\n2024-01-02,.\n2024-01-02,3.9\n"
+    assert parse_fredgraph_csv(missing_then_known, "DGS10")["value"].tolist() == [3.9]
+    apart = b"observation_date,DGS10\n2024-01-02,3.90\n2024-01-02,3.906\n"
+    with pytest.raises(Rejected, match=r"appears 2 times with different values \(3\.9, 3\.906\)"):
+        parse_fredgraph_csv(apart, "DGS10")
+    api = json.dumps(
+        {"observations": [{"date": "2024-03-01", "value": v} for v in ("3.9", "3.9")]}
+    ).encode()
+    assert parse_api_json(api, "UNRATE")["value"].tolist() == [3.9]
 
 
 def test_api_json_observations_and_error_bodies() -> None:
@@ -375,33 +390,37 @@ def test_the_key_never_appears_on_any_error_path(monkeypatch) -> None:
         ["fred:UNRATE"], deadline=Deadline(10), stored_last={}
     )["fred:UNRATE"]
     errors.append(refused)
-    assert "cannot connect (ConnectionError)" in str(refused)
+    assert http.CANNOT_CONNECT in str(refused) and "ConnectionError" not in str(refused)
     assert "internal error for ***" in str(errors[4])
     for error in errors:
         assert isinstance(error, SourceUnavailable | BadPayload | SeriesNotFound), error
         _assert_no_key(error)
-    with pytest.raises(SourceUnavailable) as raised:  # the legacy all-or-nothing path too
-        FredProvider(RAW_KEY, sleep=lambda s: None).fetch(
-            FredProvider(RAW_KEY).build_request(["fred:UNRATE"]), timeout=1
-        )
-    _assert_no_key(raised.value)
 
 
-def test_legacy_three_steps_still_work_for_the_store(monkeypatch) -> None:
+def test_the_request_step_keyless_and_keyed(monkeypatch) -> None:
+    """Step one of three: the URL and query per series (the key only in the query, which
+    messages never show); base URLs from the environment or FRED's own."""
+    monkeypatch.delenv("FRED_API_KEY", raising=False)
+    monkeypatch.setenv("INVESTABLE_FRED_URL", "http://127.0.0.1:9/mirror/")
+    assert FredProvider()._request("DGS10") == (
+        "http://127.0.0.1:9/mirror/graph/fredgraph.csv",
+        {"id": "DGS10"},
+    )
+    monkeypatch.delenv("INVESTABLE_FRED_URL")
+    monkeypatch.delenv("INVESTABLE_FRED_API_URL", raising=False)
+    assert FredProvider()._request("DGS10")[0] == "https://fred.stlouisfed.org/graph/fredgraph.csv"
+    url, params = FredProvider(RAW_KEY)._request("DGS10")
+    assert url == "https://api.stlouisfed.org/fred/series/observations"
+    assert params == {"series_id": "DGS10", "api_key": KEY, "file_type": "json"}
+    assert KEY not in repr(FredProvider(RAW_KEY))
+
+
+def test_keyless_download_parses_the_real_csv(monkeypatch) -> None:
     monkeypatch.delenv("FRED_API_KEY", raising=False)
     with _serve(monkeypatch, _keyless_answer) as server:
-        provider = _provider()
-        request = provider.build_request(["fred:DGS10"])
-        assert request.urls == (f"{server.url}/graph/fredgraph.csv?id=DGS10",)
-        frames = download(provider, ["fred:DGS10"], timeout=3)
-    assert frames["fred:DGS10"]["value"].tolist() == [3.95, 3.91, 3.99, 4.05]
-    keyed = FredProvider(RAW_KEY).build_request(["fred:DGS10"])
-    assert keyed.options == {"api": True} and KEY not in " ".join(keyed.urls)
-    assert keyed.urls == (f"{server.url}/fred/series/observations?series_id=DGS10",)
-    monkeypatch.delenv("INVESTABLE_FRED_API_URL")
-    assert FredProvider(RAW_KEY).build_request(["fred:DGS10"]).urls == (
-        "https://api.stlouisfed.org/fred/series/observations?series_id=DGS10",
-    )
+        results = _provider().download(["fred:DGS10"], deadline=Deadline(5), stored_last={})
+    assert [a.path for a in server.requests] == ["/graph/fredgraph.csv"]
+    assert results["fred:DGS10"]["value"].tolist() == [3.95, 3.91, 3.99, 4.05]
 
 
 # ---- secrets: normalise, redact, and keep out of logs ------------------------------------

@@ -19,7 +19,7 @@ import pytest
 from data_sources import merge as merge_module
 from data_sources.__main__ import main as cli_main
 from data_sources.errors import EmptyPayload, MissingColumn, SourceUnavailable, StoreError
-from data_sources.providers import ProviderRecord, Request
+from data_sources.providers import ProviderRecord
 from data_sources.providers.fred import FredProvider
 from data_sources.store import KEEP_GENERATIONS, Change, Store, StoreBusy
 
@@ -48,20 +48,17 @@ def write_folder(folder: Path) -> Path:
 
 
 class FixtureFred(FredProvider):
-    """The real FRED provider (previous round's three steps, through the compatibility
-    adapter) with its network step replaced by a fixture payload or a failure."""
+    """The real FRED provider (its ``download`` and parser) with its network step, ``_fetch``,
+    replaced by a fixture payload or a failure."""
 
     def __init__(self, payload: bytes | Exception) -> None:
         super().__init__(key=None)
         self.payload = payload
 
-    def build_request(self, keys):
-        return Request(symbols=tuple(k.split(":")[1] for k in keys), options={"api": False})
-
-    def fetch(self, request, timeout):
+    def _fetch(self, series_id, deadline):
         if isinstance(self.payload, Exception):
             raise self.payload
-        return {sid: self.payload for sid in request.symbols}
+        return self.payload
 
 
 class Fake:
@@ -134,7 +131,10 @@ def test_refresh_appends_new_rows_and_revises_only_the_recent_ones(filled) -> No
     report = filled.refresh(["fred:DGS10"], progress=lambda *a: progress.append(a))
     assert report.ok and report.added == {"fred:DGS10": 2} and report.revised == {"fred:DGS10": 0}
     assert report.generation == 2 == filled.generation
-    assert progress == [("fred", 1, 1, "fred: 1 of 1 ok")]
+    assert progress == [
+        ("fred", 0, 1, "FRED DGS10: ok (1 of 1)"),
+        ("fred", 1, 1, "fred: 1 of 1 ok"),
+    ]
     assert filled.load("fred:DGS10")["value"].tolist() == [3.95, 3.91, 3.99, 4.05]
     assert filled.info("fred:DGS10").last == pd.Timestamp("2024-01-05")
     assert filled.generations()[0].changes == (Change("fred:DGS10", 2, 0),)
@@ -211,7 +211,7 @@ def test_all_sources_unreachable_gives_the_offline_message(filled) -> None:
     report = filled.refresh(["fred:DGS10"])
     assert report.unreachable
     assert "Live sources are unreachable" in report.message
-    assert "python -m data_sources import --from DIR" in report.message
+    assert "investable import --from DIR" in report.message
 
 
 def test_price_payload_missing_a_stored_column_is_refused(filled) -> None:

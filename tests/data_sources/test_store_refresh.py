@@ -10,8 +10,8 @@ import time
 import pandas as pd
 import pytest
 
-from data_sources.errors import BadPayload, SourceUnavailable
-from data_sources.providers import ProviderRecord, Request
+from data_sources.errors import BadPayload
+from data_sources.providers import ProviderRecord
 from data_sources.store import Store, StoreBusy
 
 
@@ -70,7 +70,7 @@ def test_one_bad_series_of_three_leaves_the_other_two_updated(store) -> None:
 def test_a_provider_that_raises_costs_only_its_own_keys(store) -> None:
     store.providers = {
         "fred": Fake("fred", bug=IndexError("array index out of range")),
-        "yahoo": Fake("yahoo", {"yahoo:SPY": values([1, 2])}),
+        "yahoo": Fake("yahoo", {"yahoo:SPY": values([1, 2]).rename(columns={"value": "close"})}),
     }
     report = store.refresh(["fred:A", "fred:B", "yahoo:SPY"])
     assert report.added == {"yahoo:SPY": 2}
@@ -147,36 +147,6 @@ def test_stored_last_dates_reach_the_provider(store) -> None:
     store.providers = {"fred": fake}
     store.refresh(["fred:A", "fred:B"])
     assert calls == [{"fred:A": pd.Timestamp("2024-01-03"), "fred:B": None}]
-
-
-class Legacy:
-    """A provider of the previous round (build_request/fetch/parse), through the adapter."""
-
-    name, manual_page = "fred", None
-
-    def __init__(self, fail: Exception | None = None) -> None:
-        self.fail = fail
-
-    def build_request(self, keys):
-        return Request(symbols=tuple(keys))
-
-    def fetch(self, request, timeout):
-        if self.fail:
-            raise self.fail
-        return request.symbols
-
-    def parse(self, payload, keys):
-        return {key: values([1, 2]) for key in payload if key != "fred:MISSING"}
-
-
-def test_previous_round_providers_work_through_the_compatibility_adapter(store) -> None:
-    store.providers = {"fred": Legacy()}
-    report = store.refresh(["fred:A", "fred:MISSING"])
-    assert report.added == {"fred:A": 2}
-    assert report.failed == {"fred:MISSING": "fred sent nothing for fred:MISSING"}
-    store.providers = {"fred": Legacy(SourceUnavailable("FRED is unreachable"))}
-    report = store.refresh(["fred:A"])
-    assert report.unreachable and report.failed == {"fred:A": "FRED is unreachable"}
 
 
 def test_a_long_refresh_keeps_its_lease_by_renewing_it(tmp_path) -> None:

@@ -9,6 +9,7 @@ import pytest
 from data_sources.catalog import LIVE_BY_KEY, LIVE_SERIES, Bounds
 from data_sources.errors import BadPayload, Rejected
 from data_sources.validate import (
+    DUPLICATE_TOLERANCE,
     EARLY_ROWS_ALLOWED,
     MIN_COVERAGE,
     UNIT_FACTOR,
@@ -18,6 +19,7 @@ from data_sources.validate import (
     check_numeric,
     check_units,
     check_update,
+    one_row_per_date,
 )
 
 NOW = pd.Timestamp("2024-06-14 15:30")
@@ -61,13 +63,16 @@ def test_bounds_describe_themselves() -> None:
 # ---- dates -----------------------------------------------------------------------------------
 
 
-def test_check_dates_accepts_either_order_and_rejects_repeats_and_disorder() -> None:
+def test_check_dates_accepts_either_order_and_consecutive_repeats_and_rejects_disorder() -> None:
     check_dates(pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]))
     check_dates(pd.to_datetime(["2024-06-12", "2024-06-05", "2024-05-29"]))  # NAAIM: newest first
     check_dates(pd.to_datetime(["2024-01-01"]))
     check_dates(pd.to_datetime(["2024-01-01", None, "2024-01-03"]))  # a missing date is skipped
-    with pytest.raises(Rejected, match="payload: the date 2024-01-02 appears 3 times"):
-        check_dates(pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-02"]))
+    # a repeat on consecutive rows is not disorder: one_row_per_date judges its values
+    check_dates(pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-03"]))
+    check_dates(pd.to_datetime(["2006-07-12", "2006-07-05", "2006-07-05"]))  # NAAIM's own
+    with pytest.raises(Rejected, match=r"out of order \(2024-01-01 follows 2024-01-02\)"):
+        check_dates(pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-01"]))  # not adjacent
     with pytest.raises(Rejected, match=r"out of order \(2024-01-02 follows 2024-01-05\)"):
         check_dates(
             pd.to_datetime(["2024-01-01", "2024-01-04", "2024-01-05", "2024-01-02"]),
@@ -75,6 +80,49 @@ def test_check_dates_accepts_either_order_and_rejects_repeats_and_disorder() -> 
         )
     with pytest.raises(Rejected, match=r"^NAAIM: dates are out of order \(2024-06-19 follows"):
         check_dates(pd.to_datetime(["2024-06-12", "2024-06-05", "2024-06-19"]), source="NAAIM")
+    with pytest.raises(Rejected, match=r"out of order \(2024-01-03 follows 2024-01-04\)"):
+        check_dates(pd.to_datetime(["2024-01-02", "2024-01-02", "2024-01-04", "2024-01-03"]))
+
+
+def _rows(days: list[str], **columns: list[float]) -> pd.DataFrame:
+    return pd.DataFrame(columns, index=pd.DatetimeIndex(days, name="date"))
+
+
+def test_one_row_per_date_same_values_within_0_005_are_one_row() -> None:
+    assert DUPLICATE_TOLERANCE == 0.005
+    naaim = _rows(["2006-07-12", "2006-07-05", "2006-07-05"], value=[31.2, 19.444444, 19.44])
+    collapsed = one_row_per_date(naaim, source="NAAIM")
+    assert list(collapsed.index.strftime("%Y-%m-%d")) == ["2006-07-12", "2006-07-05"]
+    assert collapsed["value"].tolist() == [31.2, 19.444444]  # the first row's value
+    assert collapsed.index.name == "date"
+    exact = _rows(["2024-01-02"] * 2, value=[1.0, 1.005])  # boundary: 0.005 apart, the same
+    assert one_row_per_date(exact)["value"].tolist() == [1.0]
+    with pytest.raises(Rejected, match=r"^k: the date 2024-01-02 appears 2 times with different"):
+        one_row_per_date(_rows(["2024-01-02"] * 2, value=[1.0, 1.0051]), source="k")
+    untouched = series([1.0, 2.0])
+    assert one_row_per_date(untouched) is untouched
+
+
+def test_one_row_per_date_every_column_counts_and_missing_agrees_with_any() -> None:
+    aaii = _rows(
+        ["2024-06-13"] * 2, bullish=[45.0, np.nan], neutral=[np.nan, 28.0], bearish=[27.0, 27.0]
+    )
+    (row,) = one_row_per_date(aaii).itertuples(index=False)
+    assert tuple(row) == (45.0, 28.0, 27.0)  # per column the first known value
+    clash = _rows(["2024-06-13"] * 3, bullish=[45.0, 45.0, 45.0], bearish=[27.0, 27.0, 30.0])
+    with pytest.raises(Rejected, match=r"appears 3 times with different values \(45, 45, 45\)"):
+        one_row_per_date(clash)
+    two = _rows(["2024-01-02", "2024-01-02", "2024-01-03", "2024-01-03"], value=[1, 2, 3, 4])
+    with pytest.raises(Rejected, match=r"2024-01-02 .*; 2 date\(s\) conflict"):
+        one_row_per_date(two.astype("float64"))
+
+
+def test_check_update_refuses_conflicting_repeats_and_names_its_source() -> None:
+    frame = _rows(["2024-01-02", "2024-01-02"], value=[3.9, 3.8])
+    with pytest.raises(Rejected, match=r"^dgs10\.csv: the date 2024-01-02 appears 2 times"):
+        check_update("fred:DGS10", frame, None, now=NOW, source="dgs10.csv")
+    with pytest.raises(Rejected, match=r"^fred:DGS10: the date"):
+        check_update("fred:DGS10", frame, None, now=NOW)
 
 
 def test_future_dates_one_day_of_grace() -> None:
@@ -89,6 +137,10 @@ def test_future_dates_one_day_of_grace() -> None:
         check_update("fred:DGS10", frame, None, now=NOW)
     calendar = pd.DataFrame(index=pd.DatetimeIndex(["2024-07-31", "2024-09-18"], name="date"))
     check_update("calendar:fomc", calendar, None, now=NOW)  # scheduled events may lie ahead
+    flagged = calendar.assign(value=1.0)  # as the store hands a calendar over: a flag column
+    check_update("calendar:fomc", flagged, flagged.iloc[:1], now=NOW)
+    with pytest.raises(Rejected, match="dates in the future"):
+        check_update("custom:fomc", flagged, None, now=NOW)  # only calendar: keys are exempt
 
 
 def test_numbers_required() -> None:
@@ -225,6 +277,16 @@ def test_lost_history_starts_at_most_five_rows_late() -> None:
     check_update("cboe:total_put_call", stored.iloc[-3:], stored, now=NOW)
     check_update("fred:SP500", too_late * 1000, stored * 1000, now=NOW)
     check_update("fred:DGS10", too_late, stored, now=NOW, full_history=False)  # a partial upload
+
+
+def test_prices_leave_the_history_rule_to_the_merge() -> None:
+    """A price series is replaced whole, and ``merge`` refuses one lacking any stored date (a
+    stricter rule with its own message), so ``check_update`` does not judge its history."""
+    stored = prices(np.linspace(400.0, 500.0, 20))
+    check_update("yahoo:SPY", stored.iloc[10:], stored, now=NOW)  # merge's to refuse
+    with pytest.raises(Rejected, match="lost history"):
+        check_update("fred:DGS10", series(np.linspace(3, 4, 20)).iloc[10:],
+                     series(np.linspace(3, 4, 20)), now=NOW)  # fmt: skip
 
 
 def test_lost_history_covers_at_least_90_percent_of_the_stored_rows() -> None:

@@ -20,11 +20,11 @@ from data_sources.errors import (
     Blocked,
     EmptyPayload,
     RateLimited,
+    Rejected,
     SeriesNotFound,
     SourceUnavailable,
 )
-from data_sources.providers import download
-from data_sources.providers.yahoo import YAHOO_RECORD, YahooProvider, YahooSession
+from data_sources.providers.yahoo import YAHOO_RECORD, YahooProvider, YahooSession, parse_history
 from tests.data_sources.recorded_server import Asked, RecordedServer, Reply, closed_port_url
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data_sources"
@@ -211,7 +211,9 @@ def test_unreachable_yahoo_is_source_unavailable(monkeypatch) -> None:
     monkeypatch.setenv("INVESTABLE_YAHOO_URL", closed_port_url())
     results = _provider().download(["yahoo:SPY"], deadline=Deadline(20), stored_last={})
     assert isinstance(results["yahoo:SPY"], SourceUnavailable)
-    assert str(results["yahoo:SPY"]) == "Yahoo SPY: cannot connect (ConnectionError)"
+    assert str(results["yahoo:SPY"]) == (
+        "Yahoo SPY: cannot connect (no network, or the server is down or refuses connections)"
+    )
 
 
 def test_a_hanging_yahoo_is_cut_by_the_deadline(monkeypatch) -> None:
@@ -246,38 +248,49 @@ def test_record() -> None:
     assert YahooProvider().record is YAHOO_RECORD
 
 
-def test_legacy_three_steps_still_work_for_the_store(monkeypatch) -> None:
-    with _serve(monkeypatch, yahoo_site({"SPY": [Reply(200, SPY_CHART, JSON)]})):
-        frames = download(_provider(), ["yahoo:SPY", "yahoo:NOPE"], timeout=10)
-    assert list(frames) == ["yahoo:SPY"] and frames["yahoo:SPY"]["close"].iloc[0] == 515.97
-    with _serve(monkeypatch, yahoo_site()), pytest.raises(SeriesNotFound, match="NOPE"):
-        download(_provider(), ["yahoo:NOPE"], timeout=10)  # all failed: the error is raised
-    request = YahooProvider().build_request(["yahoo:SPY"])
-    assert request.options["auto_adjust"] is False and request.symbols == ("SPY",)
-
-
-def _yf_download_frame() -> pd.DataFrame:
-    """The shape of ``yf.download([...], auto_adjust=False, group_by="ticker")``."""
-    dates = pd.DatetimeIndex(["2024-06-12", "2024-06-13", "2024-06-14"], name="Date")
-    fields = ["Open", "High", "Low", "Close", "Adj Close", "Volume"]
-    columns = pd.MultiIndex.from_product([["SPY", "^VIX"], fields], names=["Ticker", "Price"])
+def _history_frame() -> pd.DataFrame:
+    """The shape of ``yf.Ticker(symbol).history(auto_adjust=False, actions=False)``: a
+    DatetimeIndex in the exchange's time zone, Yahoo's column names."""
+    dates = pd.DatetimeIndex(["2024-06-12", "2024-06-13", "2024-06-14"], name="Date").tz_localize(
+        "America/New_York"
+    )
     data = np.array(
         [
-            [541.6, 542.8, 539.1, 541.4, 536.6, 6.1e7, 12.1, 12.4, 11.9, 12.0, 12.0, 0],
-            [543.1, 543.3, 539.6, 542.4, 537.6, 4.4e7, 12.0, 12.6, 11.9, 12.7, 12.7, 0],
-            [540.9, 542.9, 540.1, 542.8, 538.0, 4.0e7, 12.9, 13.1, 12.3, 12.7, 12.7, 0],
+            [541.6, 542.8, 539.1, 541.4, 536.6, 6.1e7],
+            [543.1, 543.3, 539.6, 542.4, 537.6, 4.4e7],
+            [540.9, 542.9, 540.1, 542.8, 538.0, 4.0e7],
         ]
     )
+    columns = ["Open", "High", "Low", "Close", "Adj Close", "Volume"]
     return pd.DataFrame(data, index=dates, columns=columns)
 
 
-def test_parse_accepts_a_download_frame_and_drops_rows_without_a_close() -> None:
-    frames = YahooProvider().parse(_yf_download_frame(), ["yahoo:SPY", "yahoo:^VIX"])
-    spy = frames["yahoo:SPY"]
+def test_parse_history_names_columns_drops_rows_without_a_close_and_the_time_zone() -> None:
+    spy = parse_history(_history_frame(), "SPY")
+    assert list(spy.columns) == ["open", "high", "low", "close", "volume", "adj_close"]
+    assert spy.index.tz is None and spy.index.name == "date"
+    assert spy.index[0] == pd.Timestamp("2024-06-12")
     assert spy["close"].iloc[-1] == 542.8 and spy["adj_close"].iloc[-1] == 538.0
-    assert frames["yahoo:^VIX"]["close"].iloc[0] == 12.0
-    with pytest.raises(EmptyPayload, match="no prices"):
-        YahooProvider().parse(_yf_download_frame(), ["yahoo:QQQ"])
-    raw = _yf_download_frame()["SPY"].copy()
+    raw = _history_frame()
     raw.iloc[-1, raw.columns.get_loc("Close")] = np.nan
-    assert len(YahooProvider().parse({"SPY": raw}, ["yahoo:SPY"])["yahoo:SPY"]) == 2
+    assert len(parse_history(raw, "SPY")) == 2
+    raw["Close"] = np.nan
+    with pytest.raises(EmptyPayload, match="no closing prices for SPY"):
+        parse_history(raw, "SPY")
+    with pytest.raises(EmptyPayload, match="no closing prices for SPY"):
+        parse_history(_history_frame().drop(columns="Close"), "SPY")
+
+
+def test_parse_history_repeated_sessions_follow_the_one_row_per_date_rule() -> None:
+    raw = _history_frame()
+    repeat = pd.concat([raw.iloc[:2], raw.iloc[1:]])  # 2024-06-13 twice, same values
+    assert parse_history(repeat, "SPY").equals(parse_history(raw, "SPY"))
+    nudged = repeat.copy()
+    nudged.iloc[2, nudged.columns.get_loc("Close")] += 0.005  # boundary: still the same
+    assert len(parse_history(nudged, "SPY")) == 3
+    nudged.iloc[2, nudged.columns.get_loc("Close")] += 0.002  # 0.007 apart: a conflict
+    with pytest.raises(Rejected, match="2024-06-13 appears 2 times with different values"):
+        parse_history(nudged, "SPY")
+    backwards = raw.iloc[[0, 2, 1]]
+    with pytest.raises(Rejected, match="out of order"):
+        parse_history(backwards, "SPY")
