@@ -68,30 +68,20 @@ def source(folder: str | None) -> SeriesSource:
     return FolderSource(folder) if folder else open_store()
 
 
-def store_location(store: Any) -> str:
-    """Where the store lives, for display and as the refresher's key (``location`` once the
-    store has it, else its folder)."""
-    return str(getattr(store, "location", None) or getattr(store, "root", ""))
+def store_location(store: Store) -> str:
+    """Where the store lives (its URL or folder), for display and as the refresher's key."""
+    return store.location
 
 
 def _fingerprint(parts: list[tuple[object, ...]]) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
-def store_generation(store: Any) -> str:
-    """A value that changes whenever the data changes.
-
-    ``store.generation`` when the store has generations (``"g<n>"``; ``"empty"`` for None);
-    otherwise a fingerprint of every series' status (key, rows, first, last, fetched-at, last
-    error), which an import or a refresh changes.
-    """
-    if hasattr(type(store), "generation") or "generation" in getattr(store, "__dict__", {}):
-        value = store.generation
-        return "empty" if value is None else f"g{value}"
-    status = store.status() if hasattr(store, "status") else []
-    return "s" + _fingerprint(
-        [(i.key, i.rows, i.first, i.last, i.fetched_at, i.last_error) for i in status]
-    )
+def store_generation(store: Store) -> str:
+    """The store's generation as a cache key: ``"g<n>"``, or ``"empty"`` before the first
+    commit. Every import and every refresh that stores something commits a new generation."""
+    value = store.generation
+    return "empty" if value is None else f"g{value}"
 
 
 def folder_generation(folder: str) -> str:

@@ -1,68 +1,79 @@
-"""Test doubles for the app's tests: a store with generations and artifacts (the store contract
-being merged), recording providers, and a guard that records every attempt to reach a network.
+"""Test doubles for the app's tests: providers built to the store's ``download`` protocol that
+answer from the app fixture (or fail as an offline provider does), and a guard that records every
+attempt to reach a network.
 
-``GenerationStore`` is today's :class:`data_sources.store.Store` plus the contract's
-``generation`` (a counter bumped by every write), ``location``, ``read_artifact`` and
-``write_artifact`` (files under ``artifacts/<generation>/``). Once the real store has them, the
-tests can use it directly.
+The store itself is the real :class:`data_sources.store.Store` on a temporary folder.
 """
 
 from __future__ import annotations
 
 import socket
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
-from data_sources.errors import SourceUnavailable
-from data_sources.store import RefreshReport, Store
+import pandas as pd
 
-GENERATION_FILE = "generation.txt"
+from data_sources.deadline import Deadline
+from data_sources.errors import SeriesNotFound, SourceUnavailable
+from data_sources.folder import FolderSource
+from data_sources.providers import ProviderRecord, Progress, SeriesResult
+from data_sources.registry import RECORDS
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "app"
+PROVIDER_NAMES = tuple(RECORDS)
 
 
-class GenerationStore(Store):
-    """Store + generations and artifacts (see the module docstring)."""
+class FixtureProvider:
+    """Answers every key the app fixture's manifest folder holds with its frame; any other key
+    with ``SeriesNotFound`` (as a live provider does for a symbol it does not know)."""
 
-    @property
-    def location(self) -> str:
-        return str(self.root)
+    def __init__(self, name: str, folder: Path = FIXTURE) -> None:
+        self.record: ProviderRecord = RECORDS[name]
+        self.source = FolderSource(folder)
+        self.calls = 0
 
-    @property
-    def generation(self) -> int | None:
-        path = self.root / GENERATION_FILE
-        return int(path.read_text()) if path.is_file() else None
+    def download(
+        self,
+        keys: Sequence[str],
+        *,
+        deadline: Deadline,
+        stored_last: Mapping[str, pd.Timestamp | None],
+        progress: Progress | None = None,
+    ) -> dict[str, SeriesResult]:
+        self.calls += 1
+        held = set(self.source.keys())
+        return {
+            key: self.source.load(key)
+            if key in held
+            else SeriesNotFound(f"{key} is not in the fixture")
+            for key in keys
+        }
 
-    def _bump(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / GENERATION_FILE).write_text(str((self.generation or 0) + 1))
 
-    def import_folder(self, folder: Any) -> RefreshReport:
-        report = super().import_folder(folder)
-        self._bump()
-        return report
+class OfflineProvider:
+    """A provider whose every request finds no network."""
 
-    def import_file(self, key: str, data: bytes, filename: str) -> int:
-        added = super().import_file(key, data, filename)
-        self._bump()
-        return added
+    def __init__(self, name: str) -> None:
+        self.record: ProviderRecord = RECORDS[name]
+        self.calls = 0
 
-    def refresh(self, keys: Any = None, progress: Any = None, **kwargs: Any) -> RefreshReport:
-        report = super().refresh(keys, progress=progress)
-        if report.added:
-            self._bump()
-        return report
+    def download(self, keys: Sequence[str], **kwargs: Any) -> dict[str, SeriesResult]:
+        self.calls += 1
+        error = SourceUnavailable(f"{self.record.display_name} is unreachable: no network")
+        return dict.fromkeys(keys, error)
 
-    def write_artifact(self, name: str, data: bytes, generation: int) -> None:
-        path = self.root / "artifacts" / str(generation) / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
 
-    def read_artifact(self, name: str, generation: int | None = None) -> bytes | None:
-        generation = self.generation if generation is None else generation
-        path = self.root / "artifacts" / str(generation) / name
-        return path.read_bytes() if path.is_file() else None
+def install_providers(monkeypatch: Any, providers: Mapping[str, Any]) -> None:
+    """Make every store the app opens use ``providers`` (patched where the store imports
+    ``default_providers`` and where the registry defines it)."""
+    chosen = dict(providers)
+    for target in ("data_sources.store.default_providers", "data_sources.registry.default_providers"):
+        monkeypatch.setattr(target, lambda fred_key=None: dict(chosen))
 
 
 class NetworkGuard:
-    """Records every provider fetch and every outside connection attempted while installed."""
+    """Records every provider download and every outside connection attempted while installed."""
 
     def __init__(self) -> None:
         self.calls: list[str] = []
@@ -76,27 +87,17 @@ class NetworkGuard:
 
         class Refusing:
             def __init__(self, name: str) -> None:
+                self.record_of = RECORDS[name]
                 self.name = name
 
-            def build_request(self, keys: Any) -> Any:
-                guard.record(f"{self.name}.build_request")
-
-            def fetch(self, request: Any, timeout: float) -> Any:
-                guard.record(f"{self.name}.fetch")
+            @property
+            def record(self) -> ProviderRecord:
+                return self.record_of
 
             def download(self, *args: Any, **kwargs: Any) -> Any:
                 guard.record(f"{self.name}.download")
 
-        names = ["yahoo", "fred", "aaii", "naaim", "cboe", "finra", "shiller"]
-        # raising=False: the store being merged may name these differently; the socket guard
-        # and get_bytes below still catch a fetch.
-        monkeypatch.setattr(
-            "data_sources.store.default_providers",
-            lambda fred_key=None: {name: Refusing(name) for name in names},
-            raising=False,
-        )
-        for target in ("data_sources.store.download", "data_sources.providers.download"):
-            monkeypatch.setattr(target, lambda *a, _t=target, **k: guard.record(_t), raising=False)
+        install_providers(monkeypatch, {name: Refusing(name) for name in PROVIDER_NAMES})
         monkeypatch.setattr(
             "data_sources.http.get_bytes", lambda *a, **k: guard.record("http.get_bytes")
         )

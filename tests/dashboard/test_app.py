@@ -1,6 +1,6 @@
 """AppTest of every page over the small fixture folder (tests/fixtures/app), and the app on an
-empty local store: the Data page's instructions, and the background refresh (providers' fetch
-replaced by fixture payloads, or failing)."""
+empty local store: the Data page's instructions, and the background refresh (providers built to
+the store's ``download`` protocol answering from the fixture, or offline)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.model import evaluate
-from data_sources.errors import SourceUnavailable
 from data_sources.folder import FolderSource
-from data_sources.providers.fred import FredProvider
-from data_sources.providers.yahoo import YahooProvider
-from tests.dashboard.doubles import NetworkGuard
+from tests.dashboard.doubles import FixtureProvider, NetworkGuard, OfflineProvider, install_providers
 
 ROOT = Path(__file__).parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
@@ -77,7 +74,7 @@ def test_overview_shows_the_decision_and_the_numbers(app, model) -> None:
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_without_an_exception(app, page) -> None:
-    app.switch_page(f"pages/{page}.py").run()
+    app.switch_page(f"views/{page}.py").run()
     assert not app.exception, [e.message for e in app.exception]
     assert not app.error, [e.value for e in app.error]
     assert app.title[0].value
@@ -90,7 +87,7 @@ def test_as_of_widget_turns_the_app_into_a_past_week(app, model) -> None:
     assert _metric(app, "Composite") == f"{snapshot.composite:.2f}"
     assert "2023-03-31" in _texts(app)
     assert "Historical view" in _texts(app)
-    app.switch_page("pages/composite.py").run()
+    app.switch_page("views/composite.py").run()
     assert "On 2023-03-31" in _texts(app)
 
 
@@ -105,12 +102,12 @@ def test_the_address_reproduces_a_view(open_app, model) -> None:
     assert lower.slider(key="threshold").value == 0.45
     assert "INVESTED" in _texts(lower)
     assert "threshold 0.45" in [m.delta for m in lower.metric if m.label == "Composite"]
-    lower.switch_page("pages/composite.py").run()
+    lower.switch_page("views/composite.py").run()
     assert "above **0.45**" in _texts(lower)
 
 
 def test_indicator_categories_switch_what_is_shown(app) -> None:
-    app.switch_page("pages/indicators.py").run()
+    app.switch_page("views/indicators.py").run()
     technicals = _texts(app)
     assert "12-month momentum" in technicals and "VIX trend" not in technicals
     app.button_group(key="category").set_value("Sentiment").run()
@@ -121,7 +118,7 @@ def test_indicator_categories_switch_what_is_shown(app) -> None:
 
 
 def test_levels_reject_a_stop_above_the_price(app) -> None:
-    app.switch_page("pages/levels.py").run()
+    app.switch_page("views/levels.py").run()
     price = pd.read_csv(FIXTURE / "yahoo/SPY.csv")["Close"].iloc[-1]
     stop = next(n for n in app.number_input if n.label == "Stop")
     stop.set_value(round(price * 1.05, 2)).run()
@@ -130,48 +127,16 @@ def test_levels_reject_a_stop_above_the_price(app) -> None:
 
 
 def test_costs_from_the_settings_reach_the_backtest(app) -> None:
-    app.switch_page("pages/data.py").run()
+    app.switch_page("views/data.py").run()
     commission = next(n for n in app.number_input if n.label == "Commission ($)")
     commission.set_value(25.0)
     app.button(key="FormSubmitter:settings-Apply").click().run()
     assert not app.exception
-    app.switch_page("pages/composite.py").run()
+    app.switch_page("views/composite.py").run()
     assert "$25.00 commission" in _texts(app)
 
 
 # ---- an empty store, and the background refresh -------------------------------------------------
-
-
-def _spy_download() -> pd.DataFrame:
-    """What yf.download(group_by="ticker") returns for SPY: (ticker, field) columns."""
-    raw = pd.read_csv(FIXTURE / "yahoo/SPY.csv", index_col="Date", parse_dates=True)
-    raw.columns = pd.MultiIndex.from_product([["SPY"], raw.columns])
-    return raw
-
-
-class FixtureYahoo(YahooProvider):
-    def fetch(self, request, timeout):
-        return _spy_download()
-
-
-class FixtureFred(FredProvider):
-    def fetch(self, request, timeout):
-        return {
-            sid: (FIXTURE / f"fred/{sid}.csv").read_bytes()
-            for sid in request.symbols
-            if (FIXTURE / f"fred/{sid}.csv").exists()
-        }
-
-    def parse(self, payload, keys):
-        return super().parse(payload, [k for k in keys if k.split(":")[1] in payload])
-
-
-class Offline(FixtureYahoo):
-    calls = 0
-
-    def fetch(self, request, timeout):
-        Offline.calls += 1
-        raise SourceUnavailable("Yahoo Finance is unreachable: no network")
 
 
 def _empty_store_app(monkeypatch, tmp_path, providers=None) -> AppTest:
@@ -180,7 +145,7 @@ def _empty_store_app(monkeypatch, tmp_path, providers=None) -> AppTest:
     if providers is None:
         NetworkGuard().install(monkeypatch)
     else:
-        monkeypatch.setattr("data_sources.store.default_providers", lambda fred_key=None: providers)
+        install_providers(monkeypatch, providers)
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
@@ -208,34 +173,35 @@ def test_an_empty_store_opens_on_the_data_page_with_what_to_do(monkeypatch, tmp_
     assert any(b.label == "Refresh now" for b in at.button)
     assert [t.label for t in at.tabs] == ["Refresh", "Load a file", "Settings"]
     for page in PAGES[:-1]:  # the model pages say where to load data, and do not fetch
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
         assert not at.exception, [e.message for e in at.exception]
     assert guard.calls == []
     assert not Path(tmp_path / "store" / "series").exists()
 
 
 def test_refresh_runs_in_the_background_and_lands_for_the_next_run(monkeypatch, tmp_path) -> None:
-    providers = {"yahoo": FixtureYahoo(), "fred": FixtureFred()}
+    providers = {"yahoo": FixtureProvider("yahoo"), "fred": FixtureProvider("fred")}
     at = _empty_store_app(monkeypatch, tmp_path, providers)
     next(b for b in at.button if b.label == "Refresh now").click().run()
     assert not at.exception, [e.message for e in at.exception]
     _wait_for_refresh()
     at.run()  # the polling fragment's next look: the job has landed
     assert not at.exception, [e.message for e in at.exception]
+    expected = sorted(k for k in FolderSource(FIXTURE).keys() if k.startswith(("yahoo:", "fred:")))
+    assert len(expected) == 7  # SPY, XLK, XLE, ^VIX and 3 FRED series; no other provider
     landed = "\n".join(s.value for s in at.success)
-    assert "4 series updated" in landed, landed  # SPY and 3 FRED series; no other provider
+    assert "7 series updated" in landed, landed
     from data_sources.store import Store
 
-    stored = Store(tmp_path / "store", providers={}).keys()
-    assert sorted(stored) == ["fred:DTB3", "fred:T10Y2Y", "fred:UNRATE", "yahoo:SPY"]
-    at.switch_page("pages/overview.py").run()
+    assert sorted(Store(tmp_path / "store", providers={}).keys()) == expected
+    at.switch_page("views/overview.py").run()
     raw = pd.read_csv(FIXTURE / "yahoo/SPY.csv")["Adj Close"]
     assert _metric(at, "SPY close") == f"{raw.iloc[-1]:,.2f}"
 
 
 def test_an_offline_refresh_is_remembered_with_back_off(monkeypatch, tmp_path) -> None:
-    Offline.calls = 0
-    at = _empty_store_app(monkeypatch, tmp_path, {"yahoo": Offline()})
+    offline = OfflineProvider("yahoo")
+    at = _empty_store_app(monkeypatch, tmp_path, {"yahoo": offline})
     next(b for b in at.button if b.label == "Refresh now").click().run()
     _wait_for_refresh()
     at.run()
@@ -250,7 +216,7 @@ def test_an_offline_refresh_is_remembered_with_back_off(monkeypatch, tmp_path) -
     other = AppTest.from_file(APP, default_timeout=90)
     other.run()
     _wait_for_refresh()
-    assert Offline.calls == 1
+    assert offline.calls == 1
     assert not Path(tmp_path / "store" / "series").exists()
 
 
@@ -266,15 +232,15 @@ def test_weekly_report_in_one_action(app) -> None:
 def test_publication_lag_setting_moves_what_the_model_may_use(app) -> None:
     """Unemployment defaults to the first Friday of M+1: on 2024-06-28 May's rate (out 7 June)
     is the latest. Published three months later, March's is the latest (out 7 June)."""
-    app.switch_page("pages/indicators.py").run()
+    app.switch_page("views/indicators.py").run()
     app.button_group(key="category").set_value("Macro").run()
     assert "FRED (fred:UNRATE), data to 2024-05-01" in _texts(app)
-    app.switch_page("pages/data.py").run()
+    app.switch_page("views/data.py").run()
     months = next(n for n in app.number_input if n.label == "Unemployment trend: months after M")
     months.set_value(3)
     app.button(key="FormSubmitter:settings-Apply").click().run()
     assert not app.exception, [e.message for e in app.exception]
-    app.switch_page("pages/indicators.py").run()
+    app.switch_page("views/indicators.py").run()
     app.button_group(key="category").set_value("Macro").run()
     assert "FRED (fred:UNRATE), data to 2024-03-01" in _texts(app)
 

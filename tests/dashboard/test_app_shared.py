@@ -34,7 +34,7 @@ def test_every_page_on_the_reference_data(shared_data_dir, shared_source, monkey
     assert _metric(at, "SPY close").delta == f"{expected_gap:+.1%} vs 200-day"
     assert _metric(at, "Composite").value == "0.80"  # 12 of 15 available say invested
     for page in PAGES:
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
         assert not at.exception, (page, [e.message for e in at.exception])
         assert not at.error, (page, [e.value for e in at.error])
     assert list(at.dataframe[0].value["Series"]) == shared_source.keys()
