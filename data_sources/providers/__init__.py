@@ -91,4 +91,3 @@ class Provider(Protocol):
 def symbol_of(key: str) -> str:
     """``"fred:DGS10"`` -> ``"DGS10"``."""
     return key.split(":", 1)[1]
-

@@ -17,7 +17,7 @@ import pandas as pd
 from data_sources.deadline import Deadline
 from data_sources.errors import SeriesNotFound, SourceUnavailable
 from data_sources.folder import FolderSource
-from data_sources.providers import ProviderRecord, Progress, SeriesResult
+from data_sources.providers import Progress, ProviderRecord, SeriesResult
 from data_sources.registry import RECORDS
 
 FIXTURE = Path(__file__).parents[1] / "fixtures" / "app"
@@ -68,7 +68,8 @@ def install_providers(monkeypatch: Any, providers: Mapping[str, Any]) -> None:
     """Make every store the app opens use ``providers`` (patched where the store imports
     ``default_providers`` and where the registry defines it)."""
     chosen = dict(providers)
-    for target in ("data_sources.store.default_providers", "data_sources.registry.default_providers"):
+    targets = ("data_sources.store.default_providers", "data_sources.registry.default_providers")
+    for target in targets:
         monkeypatch.setattr(target, lambda fred_key=None: dict(chosen))
 
 

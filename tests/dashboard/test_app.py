@@ -13,7 +13,12 @@ from streamlit.testing.v1 import AppTest
 
 from analytics.model import evaluate
 from data_sources.folder import FolderSource
-from tests.dashboard.doubles import FixtureProvider, NetworkGuard, OfflineProvider, install_providers
+from tests.dashboard.doubles import (
+    FixtureProvider,
+    NetworkGuard,
+    OfflineProvider,
+    install_providers,
+)
 
 ROOT = Path(__file__).parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
@@ -187,7 +192,8 @@ def test_refresh_runs_in_the_background_and_lands_for_the_next_run(monkeypatch, 
     _wait_for_refresh()
     at.run()  # the polling fragment's next look: the job has landed
     assert not at.exception, [e.message for e in at.exception]
-    expected = sorted(k for k in FolderSource(FIXTURE).keys() if k.startswith(("yahoo:", "fred:")))
+    held = FolderSource(FIXTURE).keys()
+    expected = sorted(k for k in held if k.startswith(("yahoo:", "fred:")))
     assert len(expected) == 7  # SPY, XLK, XLE, ^VIX and 3 FRED series; no other provider
     landed = "\n".join(s.value for s in at.success)
     assert "7 series updated" in landed, landed
