@@ -14,6 +14,7 @@ import time
 import pandas as pd
 import streamlit as st
 
+from analytics.errors import AnalyticsError
 from dashboard import access, state
 from dashboard.freshness import STALE_AFTER_SESSIONS
 from dashboard.refresher import Refresher, RefreshState
@@ -78,7 +79,7 @@ def sidebar() -> None:
                 st.caption(f"Refreshing in the background: {job.message}")
         try:
             model = state.model()
-        except ValueError:
+        except AnalyticsError:  # the page says why (no data yet, or a setting out of range)
             return
         dates = model.calendar.index
         if len(dates) == 0:

@@ -46,3 +46,11 @@ def newest_market_close(lasts: dict[str, pd.Timestamp | None]) -> pd.Timestamp |
     """The newest last date of SPY or the S&P 500 index among ``lasts`` (key → last date)."""
     found = [pd.Timestamp(lasts[key]) for key in MARKET_KEYS if lasts.get(key) is not None]
     return max(found) if found else None
+
+
+def days_old(last: DateLike | None, today: DateLike) -> int | None:
+    """Whole calendar days from the last observation to today (None without one); 0 for a date
+    after today (a series dated ahead, or a frozen ``INVESTABLE_TODAY``): never negative."""
+    if last is None:
+        return None
+    return max(0, (pd.Timestamp(today).normalize() - pd.Timestamp(last).normalize()).days)

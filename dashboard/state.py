@@ -30,6 +30,7 @@ from plotly.graph_objects import Figure
 
 from analytics.backtest import BacktestResult, BacktestSettings, backtest_model
 from analytics.catalog import CATALOG
+from analytics.errors import AnalyticsError, InvalidSetting, NotEnoughData
 from analytics.model import ModelResult, ModelSettings, evaluate
 from dashboard.access import secret
 from dashboard.freshness import is_stale, newest_market_close, sessions_between
@@ -113,23 +114,6 @@ def begin_run(folder: str | None = None) -> str:
         value = f"{store_location(store)}#{store_generation(store)}"
     st.session_state[GENERATION_KEY] = (folder, value)
     return value
-
-
-PROVIDERS = {
-    "yahoo": "Yahoo Finance",
-    "fred": "FRED",
-    "aaii": "AAII",
-    "naaim": "NAAIM",
-    "cboe": "CBOE",
-    "finra": "FINRA",
-    "shiller": "Robert Shiller",
-}
-
-
-def provider_label(key: str) -> str:
-    """``yahoo:SPY`` -> "Yahoo Finance (SPY)"."""
-    prefix, _, symbol = key.partition(":")
-    return f"{PROVIDERS.get(prefix, prefix)} ({symbol})"
 
 
 def price_choices(series: dict[str, pd.DataFrame], labels: dict[str, str]) -> dict[str, str]:
@@ -352,7 +336,8 @@ def backtest_costs() -> tuple[float, float, float, str]:
 
 
 def model(folder: str | None = None) -> ModelResult:
-    """The model under the current settings (raises ValueError without prices for the clock)."""
+    """The model under the current settings (raises ``NotEnoughData`` without prices for the
+    clock, ``InvalidSetting`` for a setting out of range)."""
     chosen = _chosen(folder)
     return _model(
         chosen,
@@ -376,7 +361,7 @@ def backtests(as_of: pd.Timestamp) -> dict[str, BacktestResult]:
             backtest_costs(),
             as_of,
         )
-    except ValueError as exc:
+    except AnalyticsError as exc:
         st.warning(
             f"No backtests: {exc}. Check the settings on the Data page.", icon=":material/warning:"
         )
@@ -402,11 +387,16 @@ def requested_as_of() -> pd.Timestamp | None:
 
 
 def current_view() -> View | None:
-    """The model and the as-of decision date, or None (with a note on screen) without data."""
+    """The model and the as-of decision date, or None with a note on screen: "No model yet"
+    when the data is not enough (``NotEnoughData``), the setting's message when a setting made
+    on the Data page is out of range (``InvalidSetting``). Anything else is a bug and surfaces."""
     try:
         result = model()
-    except ValueError as exc:
+    except NotEnoughData as exc:
         st.info(f"No model yet: {exc}. Load data on the **Data** page.", icon=":material/info:")
+        return None
+    except InvalidSetting as exc:
+        st.error(f"The settings cannot be used: {exc}. Change them on the **Data** page.")
         return None
     if len(result.calendar) == 0:
         st.info("The data holds no complete week of prices yet. Load data on the **Data** page.")

@@ -11,6 +11,7 @@ from analytics.spec import UNITLESS
 from components.figures import indicator_figure
 from components.widgets import chart, day, number, state_badge
 from dashboard import state
+from dashboard.labels import series_name
 
 view = state.current_view()
 if view is None:
@@ -62,7 +63,9 @@ def show(row: IndicatorRow) -> None:
         st.markdown(f"**Rule.** {row.rule}")
         st.caption(spec.description)
         st.caption(
-            f"{row.attribution} ({row.source_key or 'calendar'}), data to "
+            f"{row.attribution}"
+            + (f" ({series_name(row.source_key)})" if row.source_key else "")
+            + ", data to "
             f"{day(row.last_observation)}; published {spec.release.describe()}."
         )
     with figure:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics.errors import AnalyticsError
 from analytics.levels import Anchor, price_for_levels, price_levels
 from analytics.riskreward import portfolio_risk_reward, risk_reward, scenarios
 from components.figures import levels_figure
-from components.widgets import chart, day, number, percent
+from components.widgets import chart, day, money, number, percent
 from dashboard import state
+from dashboard.labels import series_label
 
 SYMBOLS = {"yahoo:SPY": "SPY", "yahoo:^GSPC": "S&P 500 index"}
 WINDOWS = {"6 months": 6, "1 year": 12, "2 years": 24, "5 years": 60}
@@ -41,7 +43,7 @@ anchors = (Anchor(date=pd.Timestamp(start)), Anchor(date=pd.Timestamp(end))) if 
 
 try:
     levels = price_levels(close, as_of, anchors=anchors)
-except ValueError as exc:
+except AnalyticsError as exc:
     st.error(f"Cannot compute levels: {exc}")
     st.stop()
 for note in levels.notes:
@@ -56,7 +58,7 @@ chart(
         levels.channel.loc[shown_from:],
         table,
         f"{available[symbol]}: averages, retracements and trading channel",
-        f"{state.provider_label(symbol)}, {price_note}",
+        f"{series_label(symbol)}, {price_note}",
     )
 )
 
@@ -95,7 +97,7 @@ with right:
     try:
         now = risk_reward(levels.price, target, stop, capital or None)
         table_rr = scenarios(levels.price, target, stop, levels, capital or None)
-    except ValueError as exc:
+    except AnalyticsError as exc:
         st.error(str(exc))
     else:
         st.markdown(
@@ -151,7 +153,7 @@ positions = positions.set_index(positions["position"].fillna("").astype(str)).dr
 )
 try:
     portfolio = portfolio_risk_reward(positions, capital or None)
-except ValueError as exc:
+except AnalyticsError as exc:
     st.error(f"Check the portfolio: {exc}")
 else:
     cols = st.columns(4)
@@ -161,6 +163,8 @@ else:
     cols[3].metric("Cash", percent(portfolio.cash_weight, 0))
     if portfolio.reward_dollars is not None:
         st.caption(
-            f"On ${capital:,.0f}: {number(portfolio.reward_dollars, 0)} if every target is "
-            f"reached, {number(portfolio.risk_dollars, 0)} if every stop is hit."
+            f"On {money(capital, 0)}: {money(portfolio.reward_dollars, 0)} if every target is "
+            f"reached, {money(portfolio.risk_dollars, 0)} if every stop is hit.".replace(
+                "$", "\\$"
+            )  # literal dollars, not LaTeX
         )

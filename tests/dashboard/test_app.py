@@ -70,9 +70,12 @@ def test_overview_shows_the_decision_and_the_numbers(app, model) -> None:
         assert _metric(app, name) == ("—" if score is None else f"{score:.2f}")
     # SPY against its 200-day average, recomputed from the CSV
     raw = pd.read_csv(FIXTURE / "yahoo/SPY.csv")["Adj Close"]
-    assert _metric(app, "SPY close") == f"{raw.iloc[-1]:,.2f}"
+    assert _metric(app, "SPY close (dividend-adjusted)") == f"{raw.iloc[-1]:,.2f}"
     gap = raw.iloc[-1] / raw.iloc[-200:].mean() - 1
-    assert next(m.delta for m in app.metric if m.label == "SPY close") == f"{gap:+.1%} vs 200-day"
+    assert (
+        next(m.delta for m in app.metric if m.label == "SPY close (dividend-adjusted)")
+        == f"{gap:+.1%} vs 200-day"
+    )
     assert "2024-06-28" in _texts(app)
     assert len(app.get("plotly_chart")) >= 3
 
@@ -202,7 +205,7 @@ def test_refresh_runs_in_the_background_and_lands_for_the_next_run(monkeypatch, 
     assert sorted(Store(tmp_path / "store", providers={}).keys()) == expected
     at.switch_page("views/overview.py").run()
     raw = pd.read_csv(FIXTURE / "yahoo/SPY.csv")["Adj Close"]
-    assert _metric(at, "SPY close") == f"{raw.iloc[-1]:,.2f}"
+    assert _metric(at, "SPY close (dividend-adjusted)") == f"{raw.iloc[-1]:,.2f}"
 
 
 def test_an_offline_refresh_is_remembered_with_back_off(monkeypatch, tmp_path) -> None:
@@ -240,7 +243,7 @@ def test_publication_lag_setting_moves_what_the_model_may_use(app) -> None:
     is the latest. Published three months later, March's is the latest (out 7 June)."""
     app.switch_page("views/indicators.py").run()
     app.button_group(key="category").set_value("Macro").run()
-    assert "FRED (fred:UNRATE), data to 2024-05-01" in _texts(app)
+    assert "FRED (Unemployment rate), data to 2024-05-01" in _texts(app)
     app.switch_page("views/data.py").run()
     months = next(n for n in app.number_input if n.label == "Unemployment trend: months after M")
     months.set_value(3)
@@ -248,7 +251,7 @@ def test_publication_lag_setting_moves_what_the_model_may_use(app) -> None:
     assert not app.exception, [e.message for e in app.exception]
     app.switch_page("views/indicators.py").run()
     app.button_group(key="category").set_value("Macro").run()
-    assert "FRED (fred:UNRATE), data to 2024-03-01" in _texts(app)
+    assert "FRED (Unemployment rate), data to 2024-03-01" in _texts(app)
 
 
 def test_log_axes_get_at_least_three_round_ticks() -> None:
