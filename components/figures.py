@@ -48,27 +48,52 @@ def finish(
 ) -> go.Figure:
     """Title with an "As of" line, the source under the plot, one template and legend style."""
     stamp = f"As of {pd.Timestamp(as_of):%Y-%m-%d}" if as_of is not None else ""
+    source_lines = wrap_source(f"Source: {source}")
     fig.update_layout(
         title={"text": f"{title}<br><sup>{stamp}</sup>", "x": 0.01, "xanchor": "left"},
         template="plotly_white",
         height=height,
         font={"family": "Inter, Helvetica, Arial, sans-serif", "size": 13, "color": INK},
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
-        margin={"t": 90, "b": 60, "l": 60, "r": 30},
+        margin={"t": 90, "b": 46 + 14 * source_lines.count("<br>") + 14, "l": 60, "r": 30},
         hovermode="x unified",
     )
     fig.add_annotation(
-        text=f"Source: {source}",
+        text=source_lines,
+        yanchor="top",
+        align="left",
         xref="paper",
         yref="paper",
         x=0,
         y=0,
-        yshift=-48,
+        yshift=-34,
         xanchor="left",
         showarrow=False,
         font={"size": 11, "color": MUTED},
     )
     return fig
+
+
+SOURCE_LINE_CHARS = 52
+
+
+def wrap_source(text: str, width: int = SOURCE_LINE_CHARS) -> str:
+    """``text`` broken into lines of at most ``width`` characters at spaces, joined by
+    ``<br>`` (Plotly annotations do not wrap: a long source line is cut on a phone screen)."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+def legend_square(fig: go.Figure, name: str, colour: str) -> None:
+    """A legend entry (a square of ``colour``) for a shaded area, which has none of its own."""
+    fig.add_scatter(
+        x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
+        marker={
+            "size": 12, "symbol": "square", "color": colour,
+            "line": {"color": MUTED, "width": 1},
+        },
+    )  # fmt: skip
 
 
 def bands_of(flags: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
@@ -192,10 +217,7 @@ def indicator_figure(
     log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()], row=1, col=1)
     fig.update_yaxes(title_text="equity (log)", row=1, col=1)
     fig.update_yaxes(title_text=reading_label, row=2, col=1)
-    fig.add_annotation(
-        text="shaded: in cash", xref="paper", yref="paper", x=1, y=0, yshift=-48,
-        xanchor="right", showarrow=False, font={"size": 11, "color": MUTED},
-    )  # fmt: skip
+    legend_square(fig, "In cash (shaded)", CASH_SHADE)
     return finish(fig, title, as_of, source, height=520)
 
 
@@ -229,10 +251,7 @@ def composite_figure(
     )  # fmt: skip
     shade(fig, bands_of(composite > threshold), BULL_SHADE)
     fig.update_yaxes(range=[-0.02, 1.02], title_text="share of indicators saying invested")
-    fig.add_annotation(
-        text="shaded: invested", xref="paper", yref="paper", x=1, y=0, yshift=-48,
-        xanchor="right", showarrow=False, font={"size": 11, "color": MUTED},
-    )  # fmt: skip
+    legend_square(fig, "Invested (shaded)", BULL_SHADE)
     return finish(fig, title, as_of, source)
 
 
@@ -252,10 +271,7 @@ def equity_figure(
     shade(fig, bands_of(position == 0), CASH_SHADE)
     log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()])
     fig.update_yaxes(title_text="equity (log)")
-    fig.add_annotation(
-        text="shaded: in cash", xref="paper", yref="paper", x=1, y=0, yshift=-48,
-        xanchor="right", showarrow=False, font={"size": 11, "color": MUTED},
-    )  # fmt: skip
+    legend_square(fig, "In cash (shaded)", CASH_SHADE)
     return finish(fig, title, equity.index[-1], source)
 
 
@@ -333,7 +349,7 @@ def gauge_figure(value: float, band: str, title: str, source: str, as_of) -> go.
         go.Indicator(
             mode="gauge+number",
             value=round(value),
-            number={"suffix": f"  {band}", "font": {"size": 30}},
+            number={"font": {"size": 34}},
             gauge={
                 "axis": {"range": [0, 100], "tickvals": [0, 25, 45, 56, 76, 100]},
                 "bar": {"color": INK, "thickness": 0.25},
@@ -343,7 +359,19 @@ def gauge_figure(value: float, band: str, title: str, source: str, as_of) -> go.
             },
         )
     )
-    return finish(fig, title, as_of, source, height=320)
+    fig.add_annotation(  # the band under the number, inside the gauge's width at any size
+        text=band, x=0.5, y=0.0, xref="paper", yref="paper", yshift=-6, yanchor="top",
+        showarrow=False, font={"size": 15, "color": band_colour(value)},
+    )  # fmt: skip
+    return finish(fig, title, as_of, source, height=340)
+
+
+def band_colour(value: float) -> str:
+    """The gauge colour of the band ``value`` falls in (0–100; 100 is the last band's)."""
+    for low, high, colour, _ in GAUGE_BANDS:
+        if low <= value < high:
+            return colour
+    return GAUGE_BANDS[-1][2]
 
 
 def sectors_figure(table: pd.DataFrame, column: str, title: str, source: str, as_of) -> go.Figure:
@@ -353,14 +381,15 @@ def sectors_figure(table: pd.DataFrame, column: str, title: str, source: str, as
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=[f"{name} ({symbol})" for symbol, name in ordered["sector"].items()],
+            y=[
+                f"{name} ({symbol}) {v:+.1f} %"
+                for (symbol, name), v in zip(ordered["sector"].items(), values, strict=True)
+            ],
             orientation="h",
             marker={"color": np.where(values >= 0, STRATEGY, THRESHOLD)},
-            text=[f"{v:+.1f} %" for v in values],
-            textposition="auto",
-            insidetextanchor="middle",
+            hovertemplate="%{y}<extra></extra>",
         )
-    )
+    )  # the value sits in the label: bar texts collided with the labels on a phone
     fig.update_xaxes(ticksuffix=" %", zeroline=True, zerolinecolor=MUTED)
     fig.update_layout(hovermode="closest", showlegend=False)
     return finish(fig, title, as_of, source, height=420)

@@ -46,7 +46,7 @@ def data_freshness() -> None:
     if fresh.as_of is None:
         st.caption("Data as of: no market closes yet")
         return
-    st.caption(f"Data as of {fresh.as_of:%Y-%m-%d} (newest SPY / S&P 500 close)")
+    st.caption(f"Data as of {fresh.as_of:%Y-%m-%d} (the newest close of SPY, the model's clock)")
     if fresh.stale:
         writable = not state.data_dir() and access.can_write()
         where = " Refresh on the **Data** page." if writable else ""

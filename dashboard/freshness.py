@@ -43,9 +43,13 @@ def is_stale(last_close: DateLike, today: DateLike) -> bool:
 
 
 def newest_market_close(lasts: dict[str, pd.Timestamp | None]) -> pd.Timestamp | None:
-    """The newest last date of SPY or the S&P 500 index among ``lasts`` (key → last date)."""
-    found = [pd.Timestamp(lasts[key]) for key in MARKET_KEYS if lasts.get(key) is not None]
-    return max(found) if found else None
+    """The last close of the model's weekly clock among ``lasts`` (key → last date): SPY's when
+    SPY is stored, else the S&P 500 index's (the clock's own order, ``analytics.engine``). An
+    index that runs on after SPY stopped does not make the model's data any newer."""
+    for key in MARKET_KEYS:
+        if lasts.get(key) is not None:
+            return pd.Timestamp(lasts[key])
+    return None
 
 
 def days_old(last: DateLike | None, today: DateLike) -> int | None:

@@ -59,7 +59,9 @@ def test_sessions_follow_the_nyse_calendar() -> None:
 
 def test_newest_market_close_reads_spy_or_the_index() -> None:
     spy, index = pd.Timestamp("2024-06-27"), pd.Timestamp("2024-06-28")
-    assert newest_market_close({"yahoo:SPY": spy, "yahoo:^GSPC": index}) == index
+    # SPY is the model's clock: an index running on after SPY stopped is not newer data
+    assert newest_market_close({"yahoo:SPY": spy, "yahoo:^GSPC": index}) == spy
+    assert newest_market_close({"yahoo:^GSPC": index}) == index
     assert newest_market_close({"yahoo:SPY": spy, "fred:DGS10": index}) == spy
     assert newest_market_close({"fred:DGS10": index, "yahoo:SPY": None}) is None
 
