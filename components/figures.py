@@ -50,12 +50,21 @@ def finish(
     stamp = f"As of {pd.Timestamp(as_of):%Y-%m-%d}" if as_of is not None else ""
     source_lines = wrap_source(f"Source: {source}")
     fig.update_layout(
-        title={"text": f"{title}<br><sup>{stamp}</sup>", "x": 0.01, "xanchor": "left"},
+        title={
+            "text": f"{title}<br><sup>{stamp}</sup>",
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 1,
+            "pad": {"t": 14},
+            "yanchor": "top",
+            "yref": "container",
+        },
         template="plotly_white",
         height=height,
         font={"family": "Inter, Helvetica, Arial, sans-serif", "size": 13, "color": INK},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
-        margin={"t": 90, "b": 46 + 14 * source_lines.count("<br>") + 14, "l": 60, "r": 30},
+        # the legend under the title, left-aligned, so it never covers the title on a phone
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
+        margin={"t": 125, "b": 46 + 14 * source_lines.count("<br>") + 14, "l": 60, "r": 30},
         hovermode="x unified",
     )
     fig.add_annotation(
@@ -83,6 +92,16 @@ def wrap_source(text: str, width: int = SOURCE_LINE_CHARS) -> str:
     import textwrap
 
     return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+FLAG_FILL = "rgba(37, 99, 235, 0.18)"
+FLAG_LINE = "rgba(37, 99, 235, 0.55)"
+
+
+def is_flag(reading: pd.Series) -> bool:
+    """A reading that is only ever 0 or 1 (a calendar rule's on/off), NaN aside."""
+    values = reading.dropna()
+    return len(values) > 0 and bool(values.isin([0, 1]).all())
 
 
 def legend_square(fig: go.Figure, name: str, colour: str) -> None:
@@ -204,15 +223,23 @@ def indicator_figure(
         line={"color": BENCHMARK, "width": 1.4},
     )  # fmt: skip
     shown = reading.loc[equity.index[0] :] if len(equity) else reading
-    fig.add_scatter(
-        x=shown.index, y=shown.to_numpy(), name=reading_label, row=2, col=1,
-        line={"color": PRICE, "width": 1.3, "shape": "hv"},
-    )  # fmt: skip
-    fig.add_hline(
-        y=threshold, line={"color": THRESHOLD, "dash": "dash", "width": 1.2}, row=2, col=1,
-        annotation_text=f"threshold {threshold:g}", annotation_position="top left",
-        annotation_font={"color": THRESHOLD, "size": 11},
-    )  # fmt: skip
+    if is_flag(shown):  # a calendar rule: on or off, drawn as a light area, no threshold line
+        fig.add_scatter(
+            x=shown.index, y=shown.to_numpy(), name=reading_label, row=2, col=1,
+            line={"color": FLAG_LINE, "width": 0.6, "shape": "hv"}, fill="tozeroy",
+            fillcolor=FLAG_FILL,
+        )  # fmt: skip
+        fig.update_yaxes(tickvals=[0, 1], ticktext=["off", "on"], range=[-0.05, 1.15], row=2, col=1)
+    else:
+        fig.add_scatter(
+            x=shown.index, y=shown.to_numpy(), name=reading_label, row=2, col=1,
+            line={"color": PRICE, "width": 1.3, "shape": "hv"},
+        )  # fmt: skip
+        fig.add_hline(
+            y=threshold, line={"color": THRESHOLD, "dash": "dash", "width": 1.2}, row=2, col=1,
+            annotation_text=f"threshold {threshold:g}", annotation_position="top left",
+            annotation_font={"color": THRESHOLD, "size": 11},
+        )  # fmt: skip
     shade(fig, bands_of(position == 0), CASH_SHADE)
     log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()], row=1, col=1)
     fig.update_yaxes(title_text="equity (log)", row=1, col=1)
@@ -349,6 +376,7 @@ def gauge_figure(value: float, band: str, title: str, source: str, as_of) -> go.
         go.Indicator(
             mode="gauge+number",
             value=round(value),
+            domain={"x": [0, 1], "y": [0.16, 1]},  # room for the band's name underneath
             number={"font": {"size": 34}},
             gauge={
                 "axis": {"range": [0, 100], "tickvals": [0, 25, 45, 56, 76, 100]},
@@ -360,7 +388,7 @@ def gauge_figure(value: float, band: str, title: str, source: str, as_of) -> go.
         )
     )
     fig.add_annotation(  # the band under the number, inside the gauge's width at any size
-        text=band, x=0.5, y=0.0, xref="paper", yref="paper", yshift=-6, yanchor="top",
+        text=band, x=0.5, y=0.0, xref="paper", yref="paper", yanchor="bottom",
         showarrow=False, font={"size": 15, "color": band_colour(value)},
     )  # fmt: skip
     return finish(fig, title, as_of, source, height=340)

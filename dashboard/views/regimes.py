@@ -68,8 +68,8 @@ chart(
     )
 )
 
-left, right = st.columns([1, 1.25])
-with left:
+# One table under the other at full width: side by side, both hid their last columns.
+with st.container():
     st.subheader(f"Bull market on {day(close.index[-1])}")
     state_badge(bool(bull_now.at[definition, "qualifies"]), "Bull market", "No bull market")
     st.dataframe(
@@ -84,24 +84,18 @@ with left:
                     text or note
                     for text, note in zip(bull_now["text"], bull_now["note"], strict=True)
                 ],
-                "Qualifies": bull_now["qualifies"],
+                "Qualifies": ["yes" if q else "no" for q in bull_now["qualifies"]],
             }
         ),
         hide_index=True,
     )
-with right:
+with st.container():
     st.subheader("Investable uptrend")
     state_badge(bool(uptrend_now["qualifies"].any()), "Investable uptrend", "No uptrend")
     st.dataframe(
         pd.DataFrame(
             {
                 "Window": [f"{days} days" for days in uptrend_now.index],
-                "Needs": [
-                    f"{rise * 100:g} % and {int(up)} up days"
-                    for rise, up in zip(
-                        uptrend_now["required_rise"], uptrend_now["required_up_days"], strict=True
-                    )
-                ],
                 "Now": [
                     uptrend_text(
                         days, row.rise, row.required_rise, row.up_days, row.required_up_days
@@ -113,7 +107,7 @@ with right:
                 "Rise short by": [
                     percent(-gap, 1) if gap < 0 else "" for gap in uptrend_now["rise_gap"].fillna(0)
                 ],
-                "Qualifies": uptrend_now["qualifies"],
+                "Qualifies": ["yes" if q else "no" for q in uptrend_now["qualifies"]],
             }
         ),
         hide_index=True,
