@@ -332,7 +332,7 @@ def levels_figure(
             )  # fmt: skip
     drawn = levels[~levels["kind"].isin(["moving_average", "channel"])].sort_values("value")
     values = [*close.to_numpy(), *drawn["value"]]
-    gap = (max(values) - min(values)) * 0.035 if values else 0
+    gap = (max(values) - min(values)) * 0.05 if values else 0  # ≥ one 10 px label at 580 px
     label_y = -np.inf
     for row in drawn.itertuples():
         colour = LEVEL_COLOURS.get(row.kind, MUTED)

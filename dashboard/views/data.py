@@ -20,6 +20,8 @@ from data_sources.catalog import provider_name
 from data_sources.errors import DataSourceError
 from data_sources.registry import RECORDS, UPLOADS, record_of
 
+FREQUENCIES = {"D": "daily", "W": "weekly", "M": "monthly", "Q": "quarterly", "A": "yearly"}
+
 folder = state.data_dir()
 writable = not folder and access.can_write()
 st.title("Data")
@@ -36,7 +38,7 @@ for info in status:
             "Series": series_name(info.key),
             "Provider": provider_short(provider_name(info.key)),
             "Source": info.source,
-            "Frequency": info.frequency or "",
+            "Frequency": FREQUENCIES.get(info.frequency or "", info.frequency or ""),
             "First": day(info.first),
             "Last": day(info.last),
             "Days old": days_old(info.last, now),
@@ -46,14 +48,21 @@ for info in status:
         }
     )
 table = pd.DataFrame(rows)
-errors = int((table["Last error"] != "").sum()) if len(table) else 0
-st.subheader(f"{len(table)} series" + (f", {errors} with an error" if errors else ""))
+errors = table[table["Last error"] != ""] if len(table) else table
+st.subheader(f"{len(table)} series" + (f", {len(errors)} with an error" if len(errors) else ""))
 st.dataframe(
-    table,
+    table.drop(columns="Last error") if len(table) else table,
     hide_index=True,
     height=min(36 * (len(table) + 1), 640),
-    column_config={"Last error": st.column_config.TextColumn(width="large")},
 )
+if len(errors):
+    # Whole messages, as plain text (a table cell would cut them; a message is not Markdown).
+    with st.expander(f"Last errors ({len(errors)})", expanded=True):
+        for name, provider, message in zip(
+            errors["Series"], errors["Provider"], errors["Last error"], strict=True
+        ):
+            st.markdown(f"**{escape_markdown(name)}** ({escape_markdown(provider)})")
+            st.text(message)
 
 if writable:
     refresh_tab, upload_tab, settings_tab = st.tabs(["Refresh", "Load a file", "Settings"])
@@ -70,7 +79,8 @@ with refresh_tab:
     else:
         st.write(
             "A refresh fetches every series from "
-            + ", ".join(provider_short(name) for name in RECORDS)
+            + ", ".join(provider_short(name) for name in list(RECORDS)[:-1])
+            + f" and {provider_short(list(RECORDS)[-1])}"
             + " in the background, appends what is new, and keeps good data when a "
             "source fails. Pages keep showing the stored data meanwhile and switch to the new "
             "data when it lands."

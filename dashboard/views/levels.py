@@ -9,7 +9,7 @@ from analytics.errors import AnalyticsError
 from analytics.levels import Anchor, price_for_levels, price_levels
 from analytics.riskreward import portfolio_risk_reward, risk_reward, scenarios
 from components.figures import levels_figure
-from components.widgets import chart, day, money, number, percent
+from components.widgets import chart, day, money, percent
 from dashboard import state
 from dashboard.labels import series_label
 
@@ -62,8 +62,8 @@ chart(
     )
 )
 
-left, right = st.columns([0.8, 1.5])
-with left:
+# Sections one under the other at full width: side by side, both tables were cut.
+with st.container():
     st.subheader(f"Levels on {day(levels.as_of)}")
     st.caption(f"Close {levels.price:,.2f}")
     st.dataframe(
@@ -78,7 +78,7 @@ with left:
         height=35 * (len(table) + 1) + 3,
     )
 
-with right:
+with st.container():
     st.subheader("Risk/reward of buying now or at a support")
     resistances = levels.resistances()
     supports = levels.supports()
@@ -112,12 +112,13 @@ with right:
                     "Reward": table_rr["reward"].map(lambda v: percent(v, 2, True)),
                     "Risk": table_rr["risk"].map(lambda v: percent(v, 2, True)),
                     "Ratio": table_rr["ratio_text"],
-                    "Reward $": table_rr["reward_dollars"].map(lambda v: number(v, 0)),
-                    "Risk $": table_rr["risk_dollars"].map(lambda v: number(v, 0)),
+                    "Reward $": table_rr["reward_dollars"].map(lambda v: money(v, 0)),
+                    "Risk $": table_rr["risk_dollars"].map(lambda v: money(v, 0)),
                     "Note": table_rr["note"],
                 }
             ).loc[:, lambda frame: [c for c in frame if c != "Note" or frame[c].ne("").any()]],
             hide_index=True,
+            height=35 * (len(table_rr) + 1) + 3,
         )
 
 st.subheader("Portfolio risk/reward")
