@@ -49,9 +49,10 @@ def finish(
     """Title with an "As of" line, the source under the plot, one template and legend style."""
     stamp = f"As of {pd.Timestamp(as_of):%Y-%m-%d}" if as_of is not None else ""
     source_lines = wrap_source(f"Source: {source}")
+    title_lines = wrap_source(title, TITLE_LINE_CHARS)
     fig.update_layout(
         title={
-            "text": f"{title}<br><sup>{stamp}</sup>",
+            "text": f"{title_lines}<br><sup>{stamp}</sup>",
             "x": 0.01,
             "xanchor": "left",
             "y": 1,
@@ -64,7 +65,12 @@ def finish(
         font={"family": "Inter, Helvetica, Arial, sans-serif", "size": 13, "color": INK},
         # the legend under the title, left-aligned, so it never covers the title on a phone
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
-        margin={"t": 125, "b": 46 + 14 * source_lines.count("<br>") + 14, "l": 60, "r": 30},
+        margin={
+            "t": 125 + 20 * title_lines.count("<br>"),
+            "b": 60 + 14 * source_lines.count("<br>"),
+            "l": 60,
+            "r": 30,
+        },
         hovermode="x unified",
     )
     fig.add_annotation(
@@ -84,6 +90,7 @@ def finish(
 
 
 SOURCE_LINE_CHARS = 52
+TITLE_LINE_CHARS = 44  # about 360 px at 17 px: a title fits a phone's width
 
 
 def wrap_source(text: str, width: int = SOURCE_LINE_CHARS) -> str:
@@ -338,13 +345,12 @@ def levels_figure(
         colour = LEVEL_COLOURS.get(row.kind, MUTED)
         fig.add_hline(y=row.value, line={"color": colour, "width": 1, "dash": "dashdot"})
         label_y = max(row.value, label_y + gap)  # keep labels of close levels apart
-        fig.add_annotation(
-            text=f"{row.name} {row.value:,.0f}", x=1, xref="paper", xanchor="left",
-            y=label_y, yref="y", showarrow=False, font={"size": 10, "color": colour},
+        fig.add_annotation(  # inside the plot, so a phone keeps the chart's width
+            text=f"{row.name} {row.value:,.0f}", x=0.01, xref="paper", xanchor="left",
+            y=label_y, yref="y", yanchor="bottom", showarrow=False,
+            font={"size": 10, "color": colour}, bgcolor="rgba(255, 255, 255, 0.75)",
         )  # fmt: skip
-    finish(fig, title, close.index[-1], source, height=580)
-    fig.update_layout(margin={"r": 240})
-    return fig
+    return finish(fig, title, close.index[-1], source, height=580)
 
 
 def regimes_figure(
