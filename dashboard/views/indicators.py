@@ -12,6 +12,7 @@ from components.figures import indicator_figure
 from components.widgets import chart, day, number, state_badge
 from dashboard import state
 from dashboard.labels import series_name
+from dashboard.readings import drawn_reading
 
 view = state.current_view()
 if view is None:
@@ -73,7 +74,7 @@ def show(row: IndicatorRow) -> None:
         if result is None:
             st.info(f"No backtest: {row.name} has no score on any date ({row.reason}).")
             return
-        reading = model.indicators[row.id].reading.loc[:as_of].dropna()
+        reading = drawn_reading(model.indicators[row.id], as_of)
         fig = state.figure(
             f"indicator-{row.id}",
             as_of,

@@ -174,3 +174,23 @@ def test_uptrend_text_counts_up_days_of_the_window() -> None:
         "+12.0 % (3 % needed), 11 up days of 15 (10 needed)"
     )
     assert uptrend_text(10, -0.004, 0.09, 4, 7) == "-0.4 % (9 % needed), 4 up days of 10 (7 needed)"
+
+
+def test_a_reading_is_drawn_only_while_its_input_was_available() -> None:
+    """The TED spread (discontinued 2022-01-21) was drawn flat to today: the model carries its
+    last reading on, with ``available`` False. Drawn: NaN (a gap) in those weeks."""
+    from types import SimpleNamespace
+
+    from dashboard.readings import drawn_reading
+
+    weeks = pd.date_range("2022-01-07", periods=6, freq="W-FRI")
+    indicator = SimpleNamespace(
+        reading=pd.Series([float("nan"), 0.2, 0.3, 0.3, 0.3, 0.3], index=weeks),
+        available=pd.Series([False, True, True, False, False, False], index=weeks),
+    )
+    drawn = drawn_reading(indicator, weeks[-2])
+    assert list(drawn.index) == list(weeks[1:5])  # from the first drawn week to as-of
+    assert drawn.tolist()[:2] == [0.2, 0.3]
+    assert drawn.iloc[2:].isna().all()  # carried on while unavailable: a gap, not a line
+    never = SimpleNamespace(reading=indicator.reading, available=indicator.available & False)
+    assert drawn_reading(never, weeks[-1]).empty
