@@ -193,10 +193,11 @@ def price_figure(
     """A close with optional average lines."""
     fig = go.Figure()
     fig.add_scatter(x=close.index, y=close.to_numpy(), name="Close", line={"color": PRICE})
-    for i, column in enumerate(averages.columns if averages is not None else []):
+    lines = averages if averages is not None else pd.DataFrame(index=close.index)
+    for i, column in enumerate(lines.columns):
         fig.add_scatter(
-            x=averages.index,
-            y=averages[column].to_numpy(),
+            x=lines.index,
+            y=lines[column].to_numpy(),
             name=column,
             line={"width": 1.6, "dash": "solid" if i == 0 else "dot"},
         )
@@ -376,7 +377,9 @@ def regimes_figure(
     return finish(fig, title, close.index[-1], source, height=520)
 
 
-def gauge_figure(value: float, band: str, title: str, source: str, as_of) -> go.Figure:
+def gauge_figure(
+    value: float, band: str, title: str, source: str, as_of: pd.Timestamp | None
+) -> go.Figure:
     """The 0–100 sentiment gauge with its five bands."""
     fig = go.Figure(
         go.Indicator(
@@ -408,7 +411,9 @@ def band_colour(value: float) -> str:
     return GAUGE_BANDS[-1][2]
 
 
-def sectors_figure(table: pd.DataFrame, column: str, title: str, source: str, as_of) -> go.Figure:
+def sectors_figure(
+    table: pd.DataFrame, column: str, title: str, source: str, as_of: pd.Timestamp | None
+) -> go.Figure:
     """Horizontal bars of each sector's relative strength against SPY (in %)."""
     ordered = table.dropna(subset=[column]).sort_values(column)
     values = ordered[column].to_numpy() * 100

@@ -57,4 +57,4 @@ def days_old(last: DateLike | None, today: DateLike) -> int | None:
     after today (a series dated ahead, or a frozen ``INVESTABLE_TODAY``): never negative."""
     if last is None:
         return None
-    return max(0, (pd.Timestamp(today).normalize() - pd.Timestamp(last).normalize()).days)
+    return max(0, int((pd.Timestamp(today).normalize() - pd.Timestamp(last).normalize()).days))

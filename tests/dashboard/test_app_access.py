@@ -182,6 +182,7 @@ def test_a_bad_upload_leaves_the_store_unchanged_and_its_name_is_text(filled_sto
 
 def test_a_good_upload_lands_and_shows_its_name_as_text(filled_store) -> None:
     at = _upload(_data_page(), HOSTILE, AAII.read_bytes())
-    assert any(s.value.endswith("new rows for AAII investor sentiment survey (AAII) from:") for s in at.success)
+    landed = "new rows for AAII investor sentiment survey (AAII) from:"
+    assert any(s.value.endswith(landed) for s in at.success)
     assert HOSTILE in [t.value for t in at.text]
     assert "aaii:sentiment" in Store(filled_store, providers={}).keys()  # noqa: SIM118
