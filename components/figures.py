@@ -420,13 +420,11 @@ def sectors_figure(
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=[
-                f"{name} ({symbol}) {v:+.1f} %"
-                for (symbol, name), v in zip(ordered["sector"].items(), values, strict=True)
-            ],
+            y=[f"{name} {v:+.1f} %" for name, v in zip(ordered["sector"], values, strict=True)],
+            customdata=list(ordered.index),
             orientation="h",
             marker={"color": np.where(values >= 0, STRATEGY, THRESHOLD)},
-            hovertemplate="%{y}<extra></extra>",
+            hovertemplate="%{y} (%{customdata})<extra></extra>",
         )
     )  # the value sits in the label: bar texts collided with the labels on a phone
     fig.update_xaxes(ticksuffix=" %", zeroline=True, zerolinecolor=MUTED)

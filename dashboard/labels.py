@@ -18,16 +18,25 @@ def _split(key: str) -> tuple[str, str]:
     return (provider, symbol) if symbol else ("", key)
 
 
+EVENT_CALENDARS = {"calendar:fomc": "FOMC meeting calendar"}
+"""Series that are lists of event dates, not live series (no catalog entry, no provider)."""
+OTHER_PROVIDERS = {"calendar": "Federal Reserve"}
+
+
 def provider_short(name: str) -> str:
     """The provider's display name without its parenthesis (see the module docstring)."""
     record = RECORDS.get(name)
-    return record.display_name.split(" (")[0] if record is not None else name
+    if record is not None:
+        return record.display_name.split(" (")[0]
+    return OTHER_PROVIDERS.get(name, name)
 
 
 def series_name(key: str) -> str:
-    """The catalog's description of ``key``, else its symbol."""
+    """The catalog's description of ``key`` (or its event calendar's name), else its symbol."""
     known = LIVE_BY_KEY.get(key)
-    return known.description if known is not None else _split(key)[1]
+    if known is not None:
+        return known.description
+    return EVENT_CALENDARS.get(key, _split(key)[1])
 
 
 def series_label(key: str) -> str:

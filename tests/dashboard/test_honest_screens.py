@@ -75,6 +75,7 @@ def test_names_come_from_the_catalog_and_the_registry() -> None:
     assert series_label("yahoo:SPY") == "SPDR S&P 500 ETF (Yahoo Finance)"
     assert provider_short("cboe") == "CBOE"
     assert series_name("yahoo:NOTACATALOGUED") == "NOTACATALOGUED"  # unknown: its symbol
+    assert series_label("calendar:fomc") == "FOMC meeting calendar (Federal Reserve)"
 
 
 def test_the_viewer_toolbar_hides_deploy_and_the_developer_menu() -> None:
