@@ -51,3 +51,4 @@ def default_providers(fred_key: str | None = None) -> dict[str, Provider]:
 def record_of(key: str) -> ProviderRecord | None:
     """The record of the provider of series ``key`` (``"fred:DGS10"`` -> FRED's), if any."""
     return RECORDS.get(provider_name(key))
+

@@ -91,3 +91,4 @@ class Provider(Protocol):
 def symbol_of(key: str) -> str:
     """``"fred:DGS10"`` -> ``"DGS10"``."""
     return key.split(":", 1)[1]
+
