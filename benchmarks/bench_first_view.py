@@ -1,6 +1,9 @@
 """Time the Overview's first view over a precomputed store against the computing path.
 
-uv run --extra dev python benchmarks/bench_first_view.py [DATA_DIR]   (default ../shared/data)
+uv run --extra dev python benchmarks/bench_first_view.py DATA_DIR
+
+DATA_DIR is a manifest folder (docs describe the format), e.g. one written by ``investable
+import``'s source, or the ``INVESTABLE_SHARED_DATA`` environment variable.
 
 The reference folder is imported once into a temporary store (no network). Each measurement is a
 cold first view: every Streamlit cache is cleared, then one ``AppTest`` run of the app (entry
@@ -8,9 +11,6 @@ script + the Overview) is timed, in one AppTest whose one-off set-up ran before.
 has no artifact for the store's generation, so the app evaluates the model over the whole
 history; "precomputed" reads the artifact written by
 ``dashboard.precompute.precompute``. Prints the medians and their ratio (no assertion).
-
-Until the store with generations and artifacts is merged, the store is the test double
-``tests.dashboard.doubles.GenerationStore`` (today's Store plus that contract).
 """
 
 from __future__ import annotations
@@ -24,16 +24,6 @@ from pathlib import Path
 
 RUNS = 9
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def _store_class() -> type:
-    from data_sources.store import Store
-
-    if hasattr(Store, "write_artifact"):
-        return Store
-    from tests.dashboard.doubles import GenerationStore
-
-    return GenerationStore
 
 
 def _first_view(at: object) -> float:
@@ -61,22 +51,21 @@ def _app() -> object:
 
 
 def main() -> None:
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT.parent / "shared" / "data"
-    if not (folder / "manifest.toml").is_file():
-        folder = Path("/work/shared/data")
+    given = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("INVESTABLE_SHARED_DATA")
+    if not given or not (Path(given) / "manifest.toml").is_file():
+        raise SystemExit("usage: bench_first_view.py DATA_DIR  (a folder with a manifest.toml)")
+    folder = Path(given)
     sys.path.insert(0, str(ROOT))
-    import dashboard.state
     from dashboard.precompute import ARTIFACT_NAME, precompute
+    from data_sources.store import Store
 
-    kind = _store_class()
     with tempfile.TemporaryDirectory() as location:
         os.environ.pop("INVESTABLE_DATA_DIR", None)
         os.environ["INVESTABLE_STORE"] = location
         os.environ.setdefault("INVESTABLE_TODAY", "2026-01-02")
-        dashboard.state.Store = kind  # type: ignore[misc]
-        store = kind(location, providers={})
+        store = Store(location, providers={})
         report = store.import_folder(folder)
-        print(f"store: {kind.__name__} at {location}, {len(report.added)} series from {folder}")
+        print(f"store at {location}, {len(report.added)} series from {folder}")
 
         at = _app()
         computing = [_first_view(at) for _ in range(RUNS)]

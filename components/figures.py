@@ -48,27 +48,78 @@ def finish(
 ) -> go.Figure:
     """Title with an "As of" line, the source under the plot, one template and legend style."""
     stamp = f"As of {pd.Timestamp(as_of):%Y-%m-%d}" if as_of is not None else ""
+    source_lines = wrap_source(f"Source: {source}")
+    title_lines = wrap_source(title, TITLE_LINE_CHARS)
     fig.update_layout(
-        title={"text": f"{title}<br><sup>{stamp}</sup>", "x": 0.01, "xanchor": "left"},
+        title={
+            "text": f"{title_lines}<br><sup>{stamp}</sup>",
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 1,
+            "pad": {"t": 14},
+            "yanchor": "top",
+            "yref": "container",
+        },
         template="plotly_white",
         height=height,
         font={"family": "Inter, Helvetica, Arial, sans-serif", "size": 13, "color": INK},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
-        margin={"t": 90, "b": 60, "l": 60, "r": 30},
+        # the legend under the title, left-aligned, so it never covers the title on a phone
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
+        margin={
+            "t": 125 + 20 * title_lines.count("<br>"),
+            "b": 60 + 14 * source_lines.count("<br>"),
+            "l": 60,
+            "r": 30,
+        },
         hovermode="x unified",
     )
     fig.add_annotation(
-        text=f"Source: {source}",
+        text=source_lines,
+        yanchor="top",
+        align="left",
         xref="paper",
         yref="paper",
         x=0,
         y=0,
-        yshift=-48,
+        yshift=-34,
         xanchor="left",
         showarrow=False,
         font={"size": 11, "color": MUTED},
     )
     return fig
+
+
+SOURCE_LINE_CHARS = 52
+TITLE_LINE_CHARS = 44  # about 360 px at 17 px: a title fits a phone's width
+
+
+def wrap_source(text: str, width: int = SOURCE_LINE_CHARS) -> str:
+    """``text`` broken into lines of at most ``width`` characters at spaces, joined by
+    ``<br>`` (Plotly annotations do not wrap: a long source line is cut on a phone screen)."""
+    import textwrap
+
+    return "<br>".join(textwrap.wrap(text, width)) or text
+
+
+FLAG_FILL = "rgba(37, 99, 235, 0.18)"
+FLAG_LINE = "rgba(37, 99, 235, 0.55)"
+
+
+def is_flag(reading: pd.Series) -> bool:
+    """A reading that is only ever 0 or 1 (a calendar rule's on/off), NaN aside."""
+    values = reading.dropna()
+    return len(values) > 0 and bool(values.isin([0, 1]).all())
+
+
+def legend_square(fig: go.Figure, name: str, colour: str) -> None:
+    """A legend entry (a square of ``colour``) for a shaded area, which has none of its own."""
+    fig.add_scatter(
+        x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
+        marker={
+            "size": 12, "symbol": "square", "color": colour,
+            "line": {"color": MUTED, "width": 1},
+        },
+    )  # fmt: skip
 
 
 def bands_of(flags: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
@@ -142,10 +193,11 @@ def price_figure(
     """A close with optional average lines."""
     fig = go.Figure()
     fig.add_scatter(x=close.index, y=close.to_numpy(), name="Close", line={"color": PRICE})
-    for i, column in enumerate(averages.columns if averages is not None else []):
+    lines = averages if averages is not None else pd.DataFrame(index=close.index)
+    for i, column in enumerate(lines.columns):
         fig.add_scatter(
-            x=averages.index,
-            y=averages[column].to_numpy(),
+            x=lines.index,
+            y=lines[column].to_numpy(),
             name=column,
             line={"width": 1.6, "dash": "solid" if i == 0 else "dot"},
         )
@@ -179,23 +231,28 @@ def indicator_figure(
         line={"color": BENCHMARK, "width": 1.4},
     )  # fmt: skip
     shown = reading.loc[equity.index[0] :] if len(equity) else reading
-    fig.add_scatter(
-        x=shown.index, y=shown.to_numpy(), name=reading_label, row=2, col=1,
-        line={"color": PRICE, "width": 1.3, "shape": "hv"},
-    )  # fmt: skip
-    fig.add_hline(
-        y=threshold, line={"color": THRESHOLD, "dash": "dash", "width": 1.2}, row=2, col=1,
-        annotation_text=f"threshold {threshold:g}", annotation_position="top left",
-        annotation_font={"color": THRESHOLD, "size": 11},
-    )  # fmt: skip
+    if is_flag(shown):  # a calendar rule: on or off, drawn as a light area, no threshold line
+        fig.add_scatter(
+            x=shown.index, y=shown.to_numpy(), name=reading_label, row=2, col=1,
+            line={"color": FLAG_LINE, "width": 0.6, "shape": "hv"}, fill="tozeroy",
+            fillcolor=FLAG_FILL,
+        )  # fmt: skip
+        fig.update_yaxes(tickvals=[0, 1], ticktext=["off", "on"], range=[-0.05, 1.15], row=2, col=1)
+    else:
+        fig.add_scatter(
+            x=shown.index, y=shown.to_numpy(), name=reading_label, row=2, col=1,
+            line={"color": PRICE, "width": 1.3, "shape": "hv"},
+        )  # fmt: skip
+        fig.add_hline(
+            y=threshold, line={"color": THRESHOLD, "dash": "dash", "width": 1.2}, row=2, col=1,
+            annotation_text=f"threshold {threshold:g}", annotation_position="top left",
+            annotation_font={"color": THRESHOLD, "size": 11},
+        )  # fmt: skip
     shade(fig, bands_of(position == 0), CASH_SHADE)
     log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()], row=1, col=1)
     fig.update_yaxes(title_text="equity (log)", row=1, col=1)
     fig.update_yaxes(title_text=reading_label, row=2, col=1)
-    fig.add_annotation(
-        text="shaded: in cash", xref="paper", yref="paper", x=1, y=0, yshift=-48,
-        xanchor="right", showarrow=False, font={"size": 11, "color": MUTED},
-    )  # fmt: skip
+    legend_square(fig, "In cash (shaded)", CASH_SHADE)
     return finish(fig, title, as_of, source, height=520)
 
 
@@ -229,10 +286,7 @@ def composite_figure(
     )  # fmt: skip
     shade(fig, bands_of(composite > threshold), BULL_SHADE)
     fig.update_yaxes(range=[-0.02, 1.02], title_text="share of indicators saying invested")
-    fig.add_annotation(
-        text="shaded: invested", xref="paper", yref="paper", x=1, y=0, yshift=-48,
-        xanchor="right", showarrow=False, font={"size": 11, "color": MUTED},
-    )  # fmt: skip
+    legend_square(fig, "Invested (shaded)", BULL_SHADE)
     return finish(fig, title, as_of, source)
 
 
@@ -252,10 +306,7 @@ def equity_figure(
     shade(fig, bands_of(position == 0), CASH_SHADE)
     log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()])
     fig.update_yaxes(title_text="equity (log)")
-    fig.add_annotation(
-        text="shaded: in cash", xref="paper", yref="paper", x=1, y=0, yshift=-48,
-        xanchor="right", showarrow=False, font={"size": 11, "color": MUTED},
-    )  # fmt: skip
+    legend_square(fig, "In cash (shaded)", CASH_SHADE)
     return finish(fig, title, equity.index[-1], source)
 
 
@@ -289,19 +340,18 @@ def levels_figure(
             )  # fmt: skip
     drawn = levels[~levels["kind"].isin(["moving_average", "channel"])].sort_values("value")
     values = [*close.to_numpy(), *drawn["value"]]
-    gap = (max(values) - min(values)) * 0.035 if values else 0
+    gap = (max(values) - min(values)) * 0.05 if values else 0  # ≥ one 10 px label at 580 px
     label_y = -np.inf
     for row in drawn.itertuples():
         colour = LEVEL_COLOURS.get(row.kind, MUTED)
         fig.add_hline(y=row.value, line={"color": colour, "width": 1, "dash": "dashdot"})
         label_y = max(row.value, label_y + gap)  # keep labels of close levels apart
-        fig.add_annotation(
-            text=f"{row.name} {row.value:,.0f}", x=1, xref="paper", xanchor="left",
-            y=label_y, yref="y", showarrow=False, font={"size": 10, "color": colour},
+        fig.add_annotation(  # inside the plot, so a phone keeps the chart's width
+            text=f"{row.name} {row.value:,.0f}", x=0.01, xref="paper", xanchor="left",
+            y=label_y, yref="y", yanchor="bottom", showarrow=False,
+            font={"size": 10, "color": colour}, bgcolor="rgba(255, 255, 255, 0.75)",
         )  # fmt: skip
-    finish(fig, title, close.index[-1], source, height=580)
-    fig.update_layout(margin={"r": 240})
-    return fig
+    return finish(fig, title, close.index[-1], source, height=580)
 
 
 def regimes_figure(
@@ -327,13 +377,16 @@ def regimes_figure(
     return finish(fig, title, close.index[-1], source, height=520)
 
 
-def gauge_figure(value: float, band: str, title: str, source: str, as_of) -> go.Figure:
+def gauge_figure(
+    value: float, band: str, title: str, source: str, as_of: pd.Timestamp | None
+) -> go.Figure:
     """The 0–100 sentiment gauge with its five bands."""
     fig = go.Figure(
         go.Indicator(
             mode="gauge+number",
             value=round(value),
-            number={"suffix": f"  {band}", "font": {"size": 30}},
+            domain={"x": [0, 1], "y": [0.16, 1]},  # room for the band's name underneath
+            number={"font": {"size": 34}},
             gauge={
                 "axis": {"range": [0, 100], "tickvals": [0, 25, 45, 56, 76, 100]},
                 "bar": {"color": INK, "thickness": 0.25},
@@ -343,24 +396,37 @@ def gauge_figure(value: float, band: str, title: str, source: str, as_of) -> go.
             },
         )
     )
-    return finish(fig, title, as_of, source, height=320)
+    fig.add_annotation(  # the band under the number, inside the gauge's width at any size
+        text=band, x=0.5, y=0.0, xref="paper", yref="paper", yanchor="bottom",
+        showarrow=False, font={"size": 15, "color": band_colour(value)},
+    )  # fmt: skip
+    return finish(fig, title, as_of, source, height=340)
 
 
-def sectors_figure(table: pd.DataFrame, column: str, title: str, source: str, as_of) -> go.Figure:
+def band_colour(value: float) -> str:
+    """The gauge colour of the band ``value`` falls in (0–100; 100 is the last band's)."""
+    for low, high, colour, _ in GAUGE_BANDS:
+        if low <= value < high:
+            return colour
+    return GAUGE_BANDS[-1][2]
+
+
+def sectors_figure(
+    table: pd.DataFrame, column: str, title: str, source: str, as_of: pd.Timestamp | None
+) -> go.Figure:
     """Horizontal bars of each sector's relative strength against SPY (in %)."""
     ordered = table.dropna(subset=[column]).sort_values(column)
     values = ordered[column].to_numpy() * 100
     fig = go.Figure(
         go.Bar(
             x=values,
-            y=[f"{name} ({symbol})" for symbol, name in ordered["sector"].items()],
+            y=[f"{name} {v:+.1f} %" for name, v in zip(ordered["sector"], values, strict=True)],
+            customdata=list(ordered.index),
             orientation="h",
             marker={"color": np.where(values >= 0, STRATEGY, THRESHOLD)},
-            text=[f"{v:+.1f} %" for v in values],
-            textposition="auto",
-            insidetextanchor="middle",
+            hovertemplate="%{y} (%{customdata})<extra></extra>",
         )
-    )
+    )  # the value sits in the label: bar texts collided with the labels on a phone
     fig.update_xaxes(ticksuffix=" %", zeroline=True, zerolinecolor=MUTED)
     fig.update_layout(hovermode="closest", showlegend=False)
     return finish(fig, title, as_of, source, height=420)

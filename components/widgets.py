@@ -45,3 +45,33 @@ def state_badge(invested: bool | None, label_on: str = "Invested", label_off: st
 
 def source_caption(*parts: str) -> None:
     st.caption(" · ".join(part for part in parts if part))
+
+
+def decision_label(decision_date: pd.Timestamp) -> str:
+    """``"Thursday close **2018-03-29**"``: the real weekday of the decision (Thursday before
+    Good Friday, not "Friday")."""
+    stamp = pd.Timestamp(decision_date)
+    return f"{stamp:%A} close **{stamp:%Y-%m-%d}**"
+
+
+def close_label(price_note: str) -> str:
+    """The metric label for SPY's close: "SPY close (dividend-adjusted)" when the price note
+    says the close is dividend-adjusted, else "SPY close"."""
+    return "SPY close (dividend-adjusted)" if "dividend-adjusted" in price_note else "SPY close"
+
+
+def money(value: float | None, digits: int = 2) -> str:
+    """-1892.33 -> "-$1,892.33" (sign before the dollar sign; "—" for a missing value)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    sign = "-" if value < 0 else ""
+    return f"{sign}${abs(value):,.{digits}f}"
+
+
+def uptrend_text(days: int, rise: float, required_rise: float, up: int, required_up: int) -> str:
+    """One uptrend window in words: ``"+12.0 % (3 % needed), 11 up days of 15 (10 needed)"``
+    (rises as fractions: 0.12 -> "+12.0 %")."""
+    return (
+        f"{rise * 100:+.1f} % ({required_rise * 100:g} % needed), "
+        f"{int(up)} up days of {int(days)} ({int(required_up)} needed)"
+    )

@@ -23,12 +23,12 @@ st.set_page_config(page_title="Investable", page_icon="📈", layout="wide")
 state.begin_run()
 empty = state.is_empty()
 pages = [
-    st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=not empty),
-    st.Page("pages/indicators.py", title="Indicators", icon=":material/checklist:"),
-    st.Page("pages/composite.py", title="Composite", icon=":material/stacked_line_chart:"),
-    st.Page("pages/levels.py", title="Levels & risk/reward", icon=":material/straighten:"),
-    st.Page("pages/regimes.py", title="Regimes", icon=":material/timeline:"),
-    st.Page("pages/data.py", title="Data", icon=":material/database:", default=empty),
+    st.Page("views/overview.py", title="Overview", icon=":material/dashboard:", default=not empty),
+    st.Page("views/indicators.py", title="Indicators", icon=":material/checklist:"),
+    st.Page("views/composite.py", title="Composite", icon=":material/stacked_line_chart:"),
+    st.Page("views/levels.py", title="Levels & risk/reward", icon=":material/straighten:"),
+    st.Page("views/regimes.py", title="Regimes", icon=":material/timeline:"),
+    st.Page("views/data.py", title="Data", icon=":material/database:", default=empty),
 ]
 navigation = st.navigation(pages)
 maybe_auto_refresh()

@@ -14,6 +14,7 @@ import time
 import pandas as pd
 import streamlit as st
 
+from analytics.errors import AnalyticsError
 from dashboard import access, state
 from dashboard.freshness import STALE_AFTER_SESSIONS
 from dashboard.refresher import Refresher, RefreshState
@@ -45,7 +46,7 @@ def data_freshness() -> None:
     if fresh.as_of is None:
         st.caption("Data as of: no market closes yet")
         return
-    st.caption(f"Data as of {fresh.as_of:%Y-%m-%d} (newest SPY / S&P 500 close)")
+    st.caption(f"Data as of {fresh.as_of:%Y-%m-%d} (the newest close of SPY, the model's clock)")
     if fresh.stale:
         writable = not state.data_dir() and access.can_write()
         where = " Refresh on the **Data** page." if writable else ""
@@ -78,7 +79,7 @@ def sidebar() -> None:
                 st.caption(f"Refreshing in the background: {job.message}")
         try:
             model = state.model()
-        except ValueError:
+        except AnalyticsError:  # the page says why (no data yet, or a setting out of range)
             return
         dates = model.calendar.index
         if len(dates) == 0:

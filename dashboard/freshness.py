@@ -1,22 +1,8 @@
 """How old the newest market close is, in NYSE trading sessions (pure pandas, no Streamlit).
 
-``analytics.calendar`` derives trading days from the price data itself, which cannot say how many
-sessions are *missing* after the last stored close. This module counts them with pandas' holiday
-machinery and the NYSE's full-day closures:
-
-* New Year's Day (1 January; on a Sunday the Monday after; on a Saturday no holiday, NYSE rule),
-* Martin Luther King Jr. Day (third Monday of January, from 1998),
-* Washington's Birthday (third Monday of February),
-* Good Friday,
-* Memorial Day (last Monday of May),
-* Juneteenth (19 June, observed on the nearest weekday, from 2022),
-* Independence Day (4 July, nearest weekday),
-* Labor Day (first Monday of September),
-* Thanksgiving (fourth Thursday of November),
-* Christmas (25 December, nearest weekday).
-
-One-off closures (national days of mourning, 9/11, Hurricane Sandy) are not in the rule set; they
-only make a store look one session older than it is on those rare days.
+The sessions come from :func:`analytics.calendar.nyse_sessions` (the XNYS calendar of
+``exchange_calendars``: holidays by rule and one-off closures such as 2001-09-11…14 and national
+days of mourning), the one home of the NYSE's calendar in this project.
 
 Rule: a store is **stale** when more than ``STALE_AFTER_SESSIONS`` (3) NYSE sessions lie strictly
 between the newest close and today. Today's own session is not counted (its close may not exist
@@ -29,44 +15,13 @@ from datetime import date, datetime
 from typing import TypeAlias
 
 import pandas as pd
-from pandas.tseries.holiday import (
-    AbstractHolidayCalendar,
-    GoodFriday,
-    Holiday,
-    USLaborDay,
-    USMartinLutherKingJr,
-    USMemorialDay,
-    USPresidentsDay,
-    USThanksgivingDay,
-    nearest_workday,
-    sunday_to_monday,
-)
-from pandas.tseries.offsets import CustomBusinessDay
+
+from analytics.calendar import nyse_sessions
 
 STALE_AFTER_SESSIONS = 3
 MARKET_KEYS = ("yahoo:SPY", "yahoo:^GSPC")
 
 DateLike: TypeAlias = str | date | datetime | pd.Timestamp
-
-
-class NYSEHolidayCalendar(AbstractHolidayCalendar):  # type: ignore[misc]
-    """Full-day NYSE closures by rule (see the module docstring)."""
-
-    rules = [  # noqa: RUF012 (pandas reads this class attribute)
-        Holiday("New Year's Day", month=1, day=1, observance=sunday_to_monday),
-        USMartinLutherKingJr,
-        USPresidentsDay,
-        GoodFriday,
-        USMemorialDay,
-        Holiday("Juneteenth", month=6, day=19, start_date="2022-01-01", observance=nearest_workday),
-        Holiday("Independence Day", month=7, day=4, observance=nearest_workday),
-        USLaborDay,
-        USThanksgivingDay,
-        Holiday("Christmas Day", month=12, day=25, observance=nearest_workday),
-    ]
-
-
-NYSE_SESSION = CustomBusinessDay(calendar=NYSEHolidayCalendar())
 
 
 def sessions_between(last_close: DateLike, today: DateLike) -> int:
@@ -79,7 +34,7 @@ def sessions_between(last_close: DateLike, today: DateLike) -> int:
     end = pd.Timestamp(today).normalize() - pd.Timedelta(days=1)
     if end < start:
         return 0
-    return len(pd.date_range(start, end, freq=NYSE_SESSION))
+    return len(nyse_sessions(start, end))
 
 
 def is_stale(last_close: DateLike, today: DateLike) -> bool:
@@ -88,6 +43,18 @@ def is_stale(last_close: DateLike, today: DateLike) -> bool:
 
 
 def newest_market_close(lasts: dict[str, pd.Timestamp | None]) -> pd.Timestamp | None:
-    """The newest last date of SPY or the S&P 500 index among ``lasts`` (key → last date)."""
-    found = [pd.Timestamp(lasts[key]) for key in MARKET_KEYS if lasts.get(key) is not None]
-    return max(found) if found else None
+    """The last close of the model's weekly clock among ``lasts`` (key → last date): SPY's when
+    SPY is stored, else the S&P 500 index's (the clock's own order, ``analytics.engine``). An
+    index that runs on after SPY stopped does not make the model's data any newer."""
+    for key in MARKET_KEYS:
+        if lasts.get(key) is not None:
+            return pd.Timestamp(lasts[key])
+    return None
+
+
+def days_old(last: DateLike | None, today: DateLike) -> int | None:
+    """Whole calendar days from the last observation to today (None without one); 0 for a date
+    after today (a series dated ahead, or a frozen ``INVESTABLE_TODAY``): never negative."""
+    if last is None:
+        return None
+    return max(0, int((pd.Timestamp(today).normalize() - pd.Timestamp(last).normalize()).days))

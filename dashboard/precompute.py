@@ -31,6 +31,7 @@ from typing import Any, Protocol
 import pandas as pd
 
 from analytics.backtest import BacktestResult, BacktestSettings, backtest_model
+from analytics.errors import NotEnoughData
 from analytics.model import ModelResult, ModelSettings, Snapshot, evaluate
 
 ARTIFACT_NAME = "model-default.pickle"
@@ -75,25 +76,21 @@ def code_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def supports_artifacts(store: object) -> bool:
-    """The store implements generations and artifacts (the merged store does; a folder does not)."""
-    return all(hasattr(store, name) for name in ("generation", "read_artifact", "write_artifact"))
-
-
 def compute_default(
     series: dict[str, pd.DataFrame],
 ) -> tuple[ModelResult, dict[str, BacktestResult], Snapshot]:
     """The default model, its backtests to the latest decision date, and the latest snapshot.
 
-    Raises ValueError when the series hold no prices to decide on (as :func:`evaluate` does).
+    Raises ``NotEnoughData`` when the series hold no prices to decide on (as :func:`evaluate`
+    does) or no complete week yet.
     """
     model = evaluate(series, ModelSettings())
     if len(model.calendar) == 0:
-        raise ValueError("the data holds no complete week of prices")
+        raise NotEnoughData("the data holds no complete week of prices")
     end = model.calendar.index[-1]
     try:
         backtests = backtest_model(model, series, BacktestSettings(end=end))
-    except ValueError:  # no SPY prices for the simulation: the model alone is still worth it
+    except NotEnoughData:  # no SPY prices for the simulation: the model alone is still worth it
         backtests = {}
     return model, backtests, model.snapshot()
 
@@ -135,22 +132,19 @@ def decode(data: bytes, generation: int | None) -> Precomputed | None:
         return None
 
 
-def precompute(store: object) -> None:
+def precompute(target: ArtifactStore) -> None:
     """Compute the default model for the store's current generation and store it as an artifact.
 
-    Does nothing for a store without generations and artifacts, for an empty store, or when the
-    data holds no complete week of prices; skips the write when the generation moved while it
-    computed (the next refresh precomputes that one).
+    Does nothing for an empty store or when the data holds no complete week of prices; skips
+    the write when the generation moved while it computed (the next refresh precomputes that
+    one).
     """
-    if not supports_artifacts(store):
-        return
-    target: ArtifactStore = store  # type: ignore[assignment]
     generation = target.generation
     if generation is None:
         return
     try:
         model, backtests, snapshot = compute_default(target.load_many())
-    except ValueError:
+    except NotEnoughData:
         return
     if target.generation != generation:
         return
@@ -158,11 +152,8 @@ def precompute(store: object) -> None:
     target.write_artifact(ARTIFACT_NAME, encode(result), generation)
 
 
-def read_precomputed(store: object) -> Precomputed | None:
+def read_precomputed(target: ArtifactStore) -> Precomputed | None:
     """Everything precomputed for the store's current generation, or None (compute instead)."""
-    if not supports_artifacts(store):
-        return None
-    target: ArtifactStore = store  # type: ignore[assignment]
     generation = target.generation
     if generation is None:
         return None
@@ -170,7 +161,7 @@ def read_precomputed(store: object) -> Precomputed | None:
     return None if data is None else decode(data, generation)
 
 
-def load_precomputed(store: object) -> tuple[ModelResult, dict[str, BacktestResult]] | None:
+def load_precomputed(store: ArtifactStore) -> tuple[ModelResult, dict[str, BacktestResult]] | None:
     """The default model and its backtests (to its latest decision date) for the store's current
     generation, or None when there is no usable artifact."""
     found = read_precomputed(store)

@@ -30,6 +30,7 @@ from plotly.graph_objects import Figure
 
 from analytics.backtest import BacktestResult, BacktestSettings, backtest_model
 from analytics.catalog import CATALOG
+from analytics.errors import AnalyticsError, InvalidSetting, NotEnoughData
 from analytics.model import ModelResult, ModelSettings, evaluate
 from dashboard.access import secret
 from dashboard.freshness import is_stale, newest_market_close, sessions_between
@@ -68,30 +69,20 @@ def source(folder: str | None) -> SeriesSource:
     return FolderSource(folder) if folder else open_store()
 
 
-def store_location(store: Any) -> str:
-    """Where the store lives, for display and as the refresher's key (``location`` once the
-    store has it, else its folder)."""
-    return str(getattr(store, "location", None) or getattr(store, "root", ""))
+def store_location(store: Store) -> str:
+    """Where the store lives (its URL or folder), for display and as the refresher's key."""
+    return store.location
 
 
 def _fingerprint(parts: list[tuple[object, ...]]) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:16]
 
 
-def store_generation(store: Any) -> str:
-    """A value that changes whenever the data changes.
-
-    ``store.generation`` when the store has generations (``"g<n>"``; ``"empty"`` for None);
-    otherwise a fingerprint of every series' status (key, rows, first, last, fetched-at, last
-    error), which an import or a refresh changes.
-    """
-    if hasattr(type(store), "generation") or "generation" in getattr(store, "__dict__", {}):
-        value = store.generation
-        return "empty" if value is None else f"g{value}"
-    status = store.status() if hasattr(store, "status") else []
-    return "s" + _fingerprint(
-        [(i.key, i.rows, i.first, i.last, i.fetched_at, i.last_error) for i in status]
-    )
+def store_generation(store: Store) -> str:
+    """The store's generation as a cache key: ``"g<n>"``, or ``"empty"`` before the first
+    commit. Every import and every refresh that stores something commits a new generation."""
+    value = store.generation
+    return "empty" if value is None else f"g{value}"
 
 
 def folder_generation(folder: str) -> str:
@@ -123,23 +114,6 @@ def begin_run(folder: str | None = None) -> str:
         value = f"{store_location(store)}#{store_generation(store)}"
     st.session_state[GENERATION_KEY] = (folder, value)
     return value
-
-
-PROVIDERS = {
-    "yahoo": "Yahoo Finance",
-    "fred": "FRED",
-    "aaii": "AAII",
-    "naaim": "NAAIM",
-    "cboe": "CBOE",
-    "finra": "FINRA",
-    "shiller": "Robert Shiller",
-}
-
-
-def provider_label(key: str) -> str:
-    """``yahoo:SPY`` -> "Yahoo Finance (SPY)"."""
-    prefix, _, symbol = key.partition(":")
-    return f"{PROVIDERS.get(prefix, prefix)} ({symbol})"
 
 
 def price_choices(series: dict[str, pd.DataFrame], labels: dict[str, str]) -> dict[str, str]:
@@ -362,7 +336,8 @@ def backtest_costs() -> tuple[float, float, float, str]:
 
 
 def model(folder: str | None = None) -> ModelResult:
-    """The model under the current settings (raises ValueError without prices for the clock)."""
+    """The model under the current settings (raises ``NotEnoughData`` without prices for the
+    clock, ``InvalidSetting`` for a setting out of range)."""
     chosen = _chosen(folder)
     return _model(
         chosen,
@@ -386,7 +361,7 @@ def backtests(as_of: pd.Timestamp) -> dict[str, BacktestResult]:
             backtest_costs(),
             as_of,
         )
-    except ValueError as exc:
+    except AnalyticsError as exc:
         st.warning(
             f"No backtests: {exc}. Check the settings on the Data page.", icon=":material/warning:"
         )
@@ -412,11 +387,16 @@ def requested_as_of() -> pd.Timestamp | None:
 
 
 def current_view() -> View | None:
-    """The model and the as-of decision date, or None (with a note on screen) without data."""
+    """The model and the as-of decision date, or None with a note on screen: "No model yet"
+    when the data is not enough (``NotEnoughData``), the setting's message when a setting made
+    on the Data page is out of range (``InvalidSetting``). Anything else is a bug and surfaces."""
     try:
         result = model()
-    except ValueError as exc:
+    except NotEnoughData as exc:
         st.info(f"No model yet: {exc}. Load data on the **Data** page.", icon=":material/info:")
+        return None
+    except InvalidSetting as exc:
+        st.error(f"The settings cannot be used: {exc}. Change them on the **Data** page.")
         return None
     if len(result.calendar) == 0:
         st.info("The data holds no complete week of prices yet. Load data on the **Data** page.")

@@ -208,3 +208,36 @@ def test_a_read_only_replica_has_no_writing_controls(replica_url, browser) -> No
     data = _shot(browser, f"{replica_url}/data", "replica-data", 0)
     assert "read-only" in data
     assert "Refresh now" not in data and "Load a file" not in data
+
+
+@pytest.fixture(scope="module")
+def fresh_url(tmp_path_factory) -> Iterator[str]:
+    """A server no browser has opened yet (its first request is the one under test)."""
+    _need_chromium()
+    yield from _serve(
+        {
+            "INVESTABLE_DATA_DIR": str(FIXTURE_DATA),
+            "INVESTABLE_STORE": str(tmp_path_factory.mktemp("f")),
+        }
+    )
+
+
+def test_a_shared_link_opens_the_whole_app_on_a_fresh_server(fresh_url, browser) -> None:
+    """Issue 13: ``/indicators`` as the first request of a fresh server runs app.py (sidebar
+    with the threshold and As-of controls, the app's page names), not the page file alone."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        page.goto(f"{fresh_url}/indicators", wait_until="domcontentloaded")
+        _settle(page, 1)
+        main = page.locator('[data-testid="stMain"]').inner_text()
+        sidebar = page.locator('[data-testid="stSidebar"]').inner_text()
+        deploy = page.locator('[data-testid="stAppDeployButton"]').count()
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / "fresh-indicators.png"))
+    finally:
+        page.close()
+    assert "Indicators" in main and "Category" in main
+    assert "Composite threshold" in sidebar and "As of" in sidebar
+    assert "Levels & risk/reward" in sidebar  # the navigation's titles, not file names
+    assert "views" not in sidebar.lower().split() and "levels.py" not in sidebar
+    assert deploy == 0  # client.toolbarMode = "viewer": no Deploy button

@@ -1,31 +1,80 @@
-"""Test doubles for the app's tests: a store with generations and artifacts (the store contract
-being merged), recording providers, and a guard that records every attempt to reach a network.
+"""Test doubles for the app's tests: providers built to the store's ``download`` protocol that
+answer from the app fixture (or fail as an offline provider does), and a guard that records every
+attempt to reach a network.
 
-``GenerationStore`` is the real :class:`data_sources.store.Store` (generations, ``location``,
-artifacts) with a ``root`` path for the tests that read its folder.
+The store itself is the real :class:`data_sources.store.Store` on a temporary folder.
 """
 
 from __future__ import annotations
 
 import socket
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from data_sources.errors import SourceUnavailable
-from data_sources.store import Store
+import pandas as pd
+
+from data_sources.deadline import Deadline
+from data_sources.errors import SeriesNotFound, SourceUnavailable
+from data_sources.folder import FolderSource
+from data_sources.providers import Progress, ProviderRecord, SeriesResult
+from data_sources.registry import RECORDS
+
+FIXTURE = Path(__file__).parents[1] / "fixtures" / "app"
+PROVIDER_NAMES = tuple(RECORDS)
 
 
-class GenerationStore(Store):
-    """The real store (it has generations, ``location`` and artifacts now), with ``root``, the
-    local folder these tests read, kept for them."""
+class FixtureProvider:
+    """Answers every key the app fixture's manifest folder holds with its frame; any other key
+    with ``SeriesNotFound`` (as a live provider does for a symbol it does not know)."""
 
-    @property
-    def root(self) -> Path:
-        return Path(self.location)
+    def __init__(self, name: str, folder: Path = FIXTURE) -> None:
+        self.record: ProviderRecord = RECORDS[name]
+        self.source = FolderSource(folder)
+        self.calls = 0
+
+    def download(
+        self,
+        keys: Sequence[str],
+        *,
+        deadline: Deadline,
+        stored_last: Mapping[str, pd.Timestamp | None],
+        progress: Progress | None = None,
+    ) -> dict[str, SeriesResult]:
+        self.calls += 1
+        held = set(self.source.keys())
+        return {
+            key: self.source.load(key)
+            if key in held
+            else SeriesNotFound(f"{key} is not in the fixture")
+            for key in keys
+        }
+
+
+class OfflineProvider:
+    """A provider whose every request finds no network."""
+
+    def __init__(self, name: str) -> None:
+        self.record: ProviderRecord = RECORDS[name]
+        self.calls = 0
+
+    def download(self, keys: Sequence[str], **kwargs: Any) -> dict[str, SeriesResult]:
+        self.calls += 1
+        error = SourceUnavailable(f"{self.record.display_name} is unreachable: no network")
+        return dict.fromkeys(keys, error)
+
+
+def install_providers(monkeypatch: Any, providers: Mapping[str, Any]) -> None:
+    """Make every store the app opens use ``providers`` (patched where the store imports
+    ``default_providers`` and where the registry defines it)."""
+    chosen = dict(providers)
+    targets = ("data_sources.store.default_providers", "data_sources.registry.default_providers")
+    for target in targets:
+        monkeypatch.setattr(target, lambda fred_key=None: dict(chosen))
 
 
 class NetworkGuard:
-    """Records every provider fetch and every outside connection attempted while installed."""
+    """Records every provider download and every outside connection attempted while installed."""
 
     def __init__(self) -> None:
         self.calls: list[str] = []
@@ -39,17 +88,17 @@ class NetworkGuard:
 
         class Refusing:
             def __init__(self, name: str) -> None:
+                self.record_of = RECORDS[name]
                 self.name = name
+
+            @property
+            def record(self) -> ProviderRecord:
+                return self.record_of
 
             def download(self, *args: Any, **kwargs: Any) -> Any:
                 guard.record(f"{self.name}.download")
 
-        names = ["yahoo", "fred", "aaii", "naaim", "cboe", "finra", "shiller"]
-        for target in ("data_sources.store", "data_sources.registry"):  # as each imports it
-            monkeypatch.setattr(
-                f"{target}.default_providers",
-                lambda fred_key=None: {name: Refusing(name) for name in names},
-            )
+        install_providers(monkeypatch, {name: Refusing(name) for name in PROVIDER_NAMES})
         monkeypatch.setattr(
             "data_sources.http.get_bytes", lambda *a, **k: guard.record("http.get_bytes")
         )

@@ -1,6 +1,6 @@
 """AppTest of every page over the small fixture folder (tests/fixtures/app), and the app on an
-empty local store: the Data page's instructions, and the background refresh (providers' fetch
-replaced by fixture payloads, or failing)."""
+empty local store: the Data page's instructions, and the background refresh (providers built to
+the store's ``download`` protocol answering from the fixture, or offline)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.model import evaluate
-from data_sources.errors import SeriesNotFound, SourceUnavailable
 from data_sources.folder import FolderSource
-from data_sources.providers.fred import FredProvider
-from data_sources.providers.yahoo import YahooProvider
-from tests.dashboard.doubles import NetworkGuard
+from tests.dashboard.doubles import (
+    FixtureProvider,
+    NetworkGuard,
+    OfflineProvider,
+    install_providers,
+)
 
 ROOT = Path(__file__).parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
@@ -68,16 +70,19 @@ def test_overview_shows_the_decision_and_the_numbers(app, model) -> None:
         assert _metric(app, name) == ("—" if score is None else f"{score:.2f}")
     # SPY against its 200-day average, recomputed from the CSV
     raw = pd.read_csv(FIXTURE / "yahoo/SPY.csv")["Adj Close"]
-    assert _metric(app, "SPY close") == f"{raw.iloc[-1]:,.2f}"
+    assert _metric(app, "SPY close (dividend-adjusted)") == f"{raw.iloc[-1]:,.2f}"
     gap = raw.iloc[-1] / raw.iloc[-200:].mean() - 1
-    assert next(m.delta for m in app.metric if m.label == "SPY close") == f"{gap:+.1%} vs 200-day"
+    assert (
+        next(m.delta for m in app.metric if m.label == "SPY close (dividend-adjusted)")
+        == f"{gap:+.1%} vs 200-day"
+    )
     assert "2024-06-28" in _texts(app)
     assert len(app.get("plotly_chart")) >= 3
 
 
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_without_an_exception(app, page) -> None:
-    app.switch_page(f"pages/{page}.py").run()
+    app.switch_page(f"views/{page}.py").run()
     assert not app.exception, [e.message for e in app.exception]
     assert not app.error, [e.value for e in app.error]
     assert app.title[0].value
@@ -90,7 +95,7 @@ def test_as_of_widget_turns_the_app_into_a_past_week(app, model) -> None:
     assert _metric(app, "Composite") == f"{snapshot.composite:.2f}"
     assert "2023-03-31" in _texts(app)
     assert "Historical view" in _texts(app)
-    app.switch_page("pages/composite.py").run()
+    app.switch_page("views/composite.py").run()
     assert "On 2023-03-31" in _texts(app)
 
 
@@ -105,12 +110,12 @@ def test_the_address_reproduces_a_view(open_app, model) -> None:
     assert lower.slider(key="threshold").value == 0.45
     assert "INVESTED" in _texts(lower)
     assert "threshold 0.45" in [m.delta for m in lower.metric if m.label == "Composite"]
-    lower.switch_page("pages/composite.py").run()
+    lower.switch_page("views/composite.py").run()
     assert "above **0.45**" in _texts(lower)
 
 
 def test_indicator_categories_switch_what_is_shown(app) -> None:
-    app.switch_page("pages/indicators.py").run()
+    app.switch_page("views/indicators.py").run()
     technicals = _texts(app)
     assert "12-month momentum" in technicals and "VIX trend" not in technicals
     app.button_group(key="category").set_value("Sentiment").run()
@@ -121,7 +126,7 @@ def test_indicator_categories_switch_what_is_shown(app) -> None:
 
 
 def test_levels_reject_a_stop_above_the_price(app) -> None:
-    app.switch_page("pages/levels.py").run()
+    app.switch_page("views/levels.py").run()
     price = pd.read_csv(FIXTURE / "yahoo/SPY.csv")["Close"].iloc[-1]
     stop = next(n for n in app.number_input if n.label == "Stop")
     stop.set_value(round(price * 1.05, 2)).run()
@@ -130,50 +135,16 @@ def test_levels_reject_a_stop_above_the_price(app) -> None:
 
 
 def test_costs_from_the_settings_reach_the_backtest(app) -> None:
-    app.switch_page("pages/data.py").run()
+    app.switch_page("views/data.py").run()
     commission = next(n for n in app.number_input if n.label == "Commission ($)")
     commission.set_value(25.0)
     app.button(key="FormSubmitter:settings-Apply").click().run()
     assert not app.exception
-    app.switch_page("pages/composite.py").run()
+    app.switch_page("views/composite.py").run()
     assert "$25.00 commission" in _texts(app)
 
 
 # ---- an empty store, and the background refresh -------------------------------------------------
-
-
-def _spy_history() -> pd.DataFrame:
-    """What yfinance's ``Ticker("SPY").history(auto_adjust=False)`` returns: Yahoo's columns."""
-    return pd.read_csv(FIXTURE / "yahoo/SPY.csv", index_col="Date", parse_dates=True)
-
-
-class FixtureYahoo(YahooProvider):
-    """The real Yahoo provider with its network step (``history``) answering from fixtures."""
-
-    def history(self, symbol, deadline):
-        if symbol != "SPY":
-            raise SeriesNotFound(f"Yahoo Finance has no prices for {symbol} in this fixture")
-        return _spy_history()
-
-
-class FixtureFred(FredProvider):
-    """The real FRED provider with its network step (``_fetch``) answering from fixtures."""
-
-    def _fetch(self, series_id, deadline):
-        path = FIXTURE / f"fred/{series_id}.csv"
-        if not path.exists():
-            raise SeriesNotFound(f"FRED has no series {series_id} in this fixture")
-        return path.read_bytes()
-
-
-class Offline(FixtureYahoo):
-    """Yahoo with no network: every series of a download fails; ``calls`` counts downloads."""
-
-    calls = 0
-
-    def download(self, keys, *, deadline, stored_last=None, progress=None):
-        Offline.calls += 1
-        return {key: SourceUnavailable("Yahoo Finance is unreachable: no network") for key in keys}
 
 
 def _empty_store_app(monkeypatch, tmp_path, providers=None) -> AppTest:
@@ -182,7 +153,7 @@ def _empty_store_app(monkeypatch, tmp_path, providers=None) -> AppTest:
     if providers is None:
         NetworkGuard().install(monkeypatch)
     else:
-        monkeypatch.setattr("data_sources.store.default_providers", lambda fred_key=None: providers)
+        install_providers(monkeypatch, providers)
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
     assert not at.exception, [e.message for e in at.exception]
@@ -210,34 +181,36 @@ def test_an_empty_store_opens_on_the_data_page_with_what_to_do(monkeypatch, tmp_
     assert any(b.label == "Refresh now" for b in at.button)
     assert [t.label for t in at.tabs] == ["Refresh", "Load a file", "Settings"]
     for page in PAGES[:-1]:  # the model pages say where to load data, and do not fetch
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
         assert not at.exception, [e.message for e in at.exception]
     assert guard.calls == []
     assert not Path(tmp_path / "store" / "series").exists()
 
 
 def test_refresh_runs_in_the_background_and_lands_for_the_next_run(monkeypatch, tmp_path) -> None:
-    providers = {"yahoo": FixtureYahoo(), "fred": FixtureFred()}
+    providers = {"yahoo": FixtureProvider("yahoo"), "fred": FixtureProvider("fred")}
     at = _empty_store_app(monkeypatch, tmp_path, providers)
     next(b for b in at.button if b.label == "Refresh now").click().run()
     assert not at.exception, [e.message for e in at.exception]
     _wait_for_refresh()
     at.run()  # the polling fragment's next look: the job has landed
     assert not at.exception, [e.message for e in at.exception]
+    held = FolderSource(FIXTURE).keys()
+    expected = sorted(k for k in held if k.startswith(("yahoo:", "fred:")))
+    assert len(expected) == 7  # SPY, XLK, XLE, ^VIX and 3 FRED series; no other provider
     landed = "\n".join(s.value for s in at.success)
-    assert "4 series updated" in landed, landed  # SPY and 3 FRED series; no other provider
+    assert "7 series updated" in landed, landed
     from data_sources.store import Store
 
-    stored = Store(tmp_path / "store", providers={}).keys()
-    assert sorted(stored) == ["fred:DTB3", "fred:T10Y2Y", "fred:UNRATE", "yahoo:SPY"]
-    at.switch_page("pages/overview.py").run()
+    assert sorted(Store(tmp_path / "store", providers={}).keys()) == expected
+    at.switch_page("views/overview.py").run()
     raw = pd.read_csv(FIXTURE / "yahoo/SPY.csv")["Adj Close"]
-    assert _metric(at, "SPY close") == f"{raw.iloc[-1]:,.2f}"
+    assert _metric(at, "SPY close (dividend-adjusted)") == f"{raw.iloc[-1]:,.2f}"
 
 
 def test_an_offline_refresh_is_remembered_with_back_off(monkeypatch, tmp_path) -> None:
-    Offline.calls = 0
-    at = _empty_store_app(monkeypatch, tmp_path, {"yahoo": Offline()})
+    offline = OfflineProvider("yahoo")
+    at = _empty_store_app(monkeypatch, tmp_path, {"yahoo": offline})
     next(b for b in at.button if b.label == "Refresh now").click().run()
     _wait_for_refresh()
     at.run()
@@ -252,7 +225,7 @@ def test_an_offline_refresh_is_remembered_with_back_off(monkeypatch, tmp_path) -
     other = AppTest.from_file(APP, default_timeout=90)
     other.run()
     _wait_for_refresh()
-    assert Offline.calls == 1
+    assert offline.calls == 1
     assert not Path(tmp_path / "store" / "series").exists()
 
 
@@ -268,17 +241,17 @@ def test_weekly_report_in_one_action(app) -> None:
 def test_publication_lag_setting_moves_what_the_model_may_use(app) -> None:
     """Unemployment defaults to the first Friday of M+1: on 2024-06-28 May's rate (out 7 June)
     is the latest. Published three months later, March's is the latest (out 7 June)."""
-    app.switch_page("pages/indicators.py").run()
+    app.switch_page("views/indicators.py").run()
     app.button_group(key="category").set_value("Macro").run()
-    assert "FRED (fred:UNRATE), data to 2024-05-01" in _texts(app)
-    app.switch_page("pages/data.py").run()
+    assert "FRED (Unemployment rate), data to 2024-05-01" in _texts(app)
+    app.switch_page("views/data.py").run()
     months = next(n for n in app.number_input if n.label == "Unemployment trend: months after M")
     months.set_value(3)
     app.button(key="FormSubmitter:settings-Apply").click().run()
     assert not app.exception, [e.message for e in app.exception]
-    app.switch_page("pages/indicators.py").run()
+    app.switch_page("views/indicators.py").run()
     app.button_group(key="category").set_value("Macro").run()
-    assert "FRED (fred:UNRATE), data to 2024-03-01" in _texts(app)
+    assert "FRED (Unemployment rate), data to 2024-03-01" in _texts(app)
 
 
 def test_log_axes_get_at_least_three_round_ticks() -> None:

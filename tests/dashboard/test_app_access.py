@@ -34,7 +34,7 @@ def _data_page(**secrets) -> AppTest:
     for name, value in secrets.items():
         at.secrets[name] = value
     at.run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("views/data.py").run()
     assert not at.exception, [e.message for e in at.exception]
     return at
 
@@ -73,7 +73,7 @@ def test_read_only_from_the_environment_hides_writing_controls(filled_store, mon
     commission = next(n for n in at.number_input if n.label == "Commission ($)")
     commission.set_value(25.0)
     at.button(key="FormSubmitter:settings-Apply").click().run()
-    at.switch_page("pages/composite.py").run()
+    at.switch_page("views/composite.py").run()
     assert "$25.00 commission" in "\n".join(c.value for c in at.caption)
     assert guard.calls == []
 
@@ -182,6 +182,7 @@ def test_a_bad_upload_leaves_the_store_unchanged_and_its_name_is_text(filled_sto
 
 def test_a_good_upload_lands_and_shows_its_name_as_text(filled_store) -> None:
     at = _upload(_data_page(), HOSTILE, AAII.read_bytes())
-    assert any(s.value.endswith("new rows for aaii:sentiment from:") for s in at.success)
+    landed = "new rows for AAII investor sentiment survey (AAII) from:"
+    assert any(s.value.endswith(landed) for s in at.success)
     assert HOSTILE in [t.value for t in at.text]
     assert "aaii:sentiment" in Store(filled_store, providers={}).keys()  # noqa: SIM118

@@ -9,12 +9,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.freshness import (
-    NYSEHolidayCalendar,
-    is_stale,
-    newest_market_close,
-    sessions_between,
-)
+from dashboard.freshness import is_stale, newest_market_close, sessions_between
 from data_sources.store import Store
 from tests.dashboard.doubles import NetworkGuard
 
@@ -46,30 +41,27 @@ def test_sessions_between_counts_nyse_sessions(today, sessions) -> None:
     assert is_stale(LAST_CLOSE, today) is (sessions > 3)
 
 
-def test_holiday_rules_match_the_nyse_calendar() -> None:
-    """The NYSE's published full-day closures for 2024 and 2022 (Juneteenth observed Monday
-    20 June 2022; New Year's Day 2022 fell on a Saturday and was not observed)."""
-    holidays = NYSEHolidayCalendar().holidays("2024-01-01", "2024-12-31")
-    assert [f"{d:%m-%d}" for d in holidays] == [
-        "01-01", "01-15", "02-19", "03-29", "05-27", "06-19",
-        "07-04", "09-02", "11-28", "12-25",
-    ]  # fmt: skip
-    weekdays_2022 = [
-        d for d in NYSEHolidayCalendar().holidays("2022-01-01", "2022-12-31") if d.weekday() < 5
-    ]
-    assert [f"{d:%m-%d}" for d in weekdays_2022] == [
-        "01-17", "02-21", "04-15", "05-30", "06-20",
-        "07-04", "09-05", "11-24", "12-26",
-    ]  # fmt: skip
+def test_sessions_follow_the_nyse_calendar() -> None:
+    """Counted on the NYSE's published calendar: 2024 had 252 sessions (Friday 2023-12-29 to
+    Thursday 2025-01-02 strictly between: all of 2024), 2022 had 251 (Juneteenth observed
+    Monday 20 June 2022)."""
+    assert sessions_between("2023-12-29", "2025-01-02") == 252
+    assert sessions_between("2021-12-31", "2023-01-03") == 251
     # Good Friday to the Monday after Easter 2024: only that Monday is a session
     assert sessions_between("2024-03-28", "2024-04-02") == 1
     # Juneteenth did not close the market before 2022
     assert sessions_between("2021-06-18", "2021-06-22") == 1
+    # One-off closures: the national day of mourning for President Carter (Thursday 2025-01-09)
+    assert sessions_between("2025-01-07", "2025-01-13") == 2  # 8 and 10 January
+    # Hurricane Sandy closed the exchange on 29 and 30 October 2012
+    assert sessions_between("2012-10-26", "2012-11-01") == 1
 
 
 def test_newest_market_close_reads_spy_or_the_index() -> None:
     spy, index = pd.Timestamp("2024-06-27"), pd.Timestamp("2024-06-28")
-    assert newest_market_close({"yahoo:SPY": spy, "yahoo:^GSPC": index}) == index
+    # SPY is the model's clock: an index running on after SPY stopped is not newer data
+    assert newest_market_close({"yahoo:SPY": spy, "yahoo:^GSPC": index}) == spy
+    assert newest_market_close({"yahoo:^GSPC": index}) == index
     assert newest_market_close({"yahoo:SPY": spy, "fred:DGS10": index}) == spy
     assert newest_market_close({"fred:DGS10": index, "yahoo:SPY": None}) is None
 
@@ -109,7 +101,7 @@ def test_a_stale_store_shows_the_warning(folder_app) -> None:
     assert warnings[0].startswith(
         f"Stale data: 4 NYSE sessions have passed since the newest close on {LAST_CLOSE}"
     )
-    at.switch_page("pages/data.py").run()
+    at.switch_page("views/data.py").run()
     assert "Data as of" in "\n".join(c.value for c in at.caption)
 
 
@@ -130,7 +122,7 @@ def test_no_page_calls_a_provider(filled_store, monkeypatch) -> None:
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
     for page in PAGES:
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
         assert not at.exception, (page, [e.message for e in at.exception])
         assert at.title[0].value
     assert any("Stale data" in w.value for w in at.warning)
@@ -143,7 +135,7 @@ def test_a_write_by_another_process_is_seen_on_the_next_run(filled_store, monkey
     NetworkGuard().install(monkeypatch)
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
-    at.switch_page("pages/indicators.py").run()
+    at.switch_page("views/indicators.py").run()
     at.button_group(key="category").set_value("Sentiment").run()
     assert "aaii:sentiment not loaded" in "\n".join(w.value for w in at.warning)
     Store(filled_store, providers={}).import_file("aaii:sentiment", AAII.read_bytes(), AAII.name)
@@ -160,7 +152,7 @@ def test_an_empty_store_becomes_a_model_on_the_next_run(monkeypatch, tmp_path) -
     NetworkGuard().install(monkeypatch)
     at = AppTest.from_file(APP, default_timeout=90)
     at.run()
-    at.switch_page("pages/overview.py").run()
+    at.switch_page("views/overview.py").run()
     assert any("No model yet" in i.value for i in at.info)
     Store(location, providers={}).import_folder(FIXTURE)
     at.run()

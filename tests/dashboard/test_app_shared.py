@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from dashboard.labels import series_name
+
 APP = str(Path(__file__).parents[2] / "dashboard" / "app.py")
 PAGES = ["indicators", "composite", "levels", "regimes", "data"]
 
@@ -30,14 +32,15 @@ def test_every_page_on_the_reference_data(shared_data_dir, shared_source, monkey
     close = shared_source.load("yahoo:SPY")["adj_close"].dropna()
     # Second method: the 200-day average as a plain mean of the last 200 closes.
     expected_gap = close.iloc[-1] / close.iloc[-200:].mean() - 1
-    assert _metric(at, "SPY close").value == f"{close.iloc[-1]:,.2f}"
-    assert _metric(at, "SPY close").delta == f"{expected_gap:+.1%} vs 200-day"
+    assert _metric(at, "SPY close (dividend-adjusted)").value == f"{close.iloc[-1]:,.2f}"
+    assert _metric(at, "SPY close (dividend-adjusted)").delta == f"{expected_gap:+.1%} vs 200-day"
     assert _metric(at, "Composite").value == "0.80"  # 12 of 15 available say invested
     for page in PAGES:
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(f"views/{page}.py").run()
         assert not at.exception, (page, [e.message for e in at.exception])
         assert not at.error, (page, [e.value for e in at.error])
-    assert list(at.dataframe[0].value["Series"]) == shared_source.keys()
+    names = [series_name(key) for key in shared_source.keys()]  # noqa: SIM118 (a source)
+    assert list(at.dataframe[0].value["Series"]) == names
 
 
 def test_june_2022_from_the_address(shared_data_dir, monkeypatch):

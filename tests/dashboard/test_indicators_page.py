@@ -14,16 +14,16 @@ def test_the_rule_text_follows_the_users_threshold(monkeypatch, tmp_path) -> Non
     monkeypatch.setenv("INVESTABLE_DATA_DIR", str(FIXTURE))
     monkeypatch.setenv("INVESTABLE_STORE", str(tmp_path / "store"))
     app = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=90).run()
-    app.switch_page("pages/indicators.py").run()
+    app.switch_page("views/indicators.py").run()
     app.button_group(key="category").set_value("Sentiment").run()
     texts = "\n".join(m.value for m in app.markdown)
     assert "**Rule.** Cash when the put/call ratio is below 0.9 (complacency)" in texts
-    app.switch_page("pages/data.py").run()
+    app.switch_page("views/data.py").run()
     put_call = next(n for n in app.number_input if n.label == "Put/call ratio (ratio)")
     put_call.set_value(1.0)
     app.button(key="FormSubmitter:settings-Apply").click().run()
     assert not app.exception, [e.message for e in app.exception]
-    app.switch_page("pages/indicators.py").run()
+    app.switch_page("views/indicators.py").run()
     app.button_group(key="category").set_value("Sentiment").run()
     texts = "\n".join(m.value for m in app.markdown)
     assert "**Rule.** Cash when the put/call ratio is below 1 (complacency)" in texts

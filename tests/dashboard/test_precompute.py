@@ -13,7 +13,8 @@ from analytics.backtest import BacktestSettings, backtest_model
 from analytics.model import ModelSettings, evaluate
 from dashboard import precompute as pre
 from data_sources.folder import FolderSource
-from tests.dashboard.doubles import GenerationStore, NetworkGuard
+from data_sources.store import Store
+from tests.dashboard.doubles import NetworkGuard
 
 ROOT = Path(__file__).parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
@@ -22,8 +23,8 @@ AAII = ROOT / "tests" / "fixtures" / "data_sources" / "aaii_sentiment.csv"
 
 
 @pytest.fixture()
-def store(tmp_path) -> GenerationStore:
-    chosen = GenerationStore(tmp_path / "store", providers={})
+def store(tmp_path) -> Store:
+    chosen = Store(tmp_path / "store", providers={})
     chosen.import_folder(FIXTURE)
     return chosen
 
@@ -86,11 +87,12 @@ def test_the_next_generation_has_no_artifact_until_precomputed(store) -> None:
     assert pre.load_precomputed(store) is not None
 
 
-def test_stores_without_data_are_left_alone(tmp_path) -> None:
-    empty = GenerationStore(tmp_path / "empty", providers={})
+def test_an_empty_store_is_left_alone(tmp_path) -> None:
+    empty = Store(tmp_path / "empty", providers={})
     pre.precompute(empty)
     assert pre.load_precomputed(empty) is None
-    assert not (tmp_path / "empty" / "artifacts").exists()
+    assert empty.generation is None
+    assert not (tmp_path / "empty").exists() or not any((tmp_path / "empty").rglob("*.pickle"))
 
 
 def test_code_version_covers_the_analytics_sources() -> None:
@@ -106,8 +108,7 @@ def test_code_version_covers_the_analytics_sources() -> None:
 def app_over(monkeypatch, store):
     """Start the app on ``store`` (a store with artifacts); providers refuse and record."""
     monkeypatch.delenv("INVESTABLE_DATA_DIR", raising=False)
-    monkeypatch.setenv("INVESTABLE_STORE", str(store.root))
-    monkeypatch.setattr("dashboard.state.Store", GenerationStore)
+    monkeypatch.setenv("INVESTABLE_STORE", store.location)
     guard = NetworkGuard().install(monkeypatch)
     computed: list[str] = []
     real_evaluate, real_backtest = evaluate, backtest_model
@@ -145,9 +146,9 @@ def test_the_default_view_loads_instead_of_computing(app_over, store) -> None:
     at = start()
     snapshot = pre.read_precomputed(store).snapshot
     assert _metric(at, "Composite") == f"{snapshot.composite:.2f}"
-    at.switch_page("pages/composite.py").run()
+    at.switch_page("views/composite.py").run()
     assert not at.exception
-    at.switch_page("pages/indicators.py").run()
+    at.switch_page("views/indicators.py").run()
     assert not at.exception
     assert computed == []
     # another threshold (here from a shared link) is computed on demand

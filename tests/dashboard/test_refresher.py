@@ -18,9 +18,9 @@ from dashboard.refresher import (
     refresh_failed,
 )
 from dashboard.state import store_generation
-from data_sources.errors import StoreError
+from data_sources.lease import StoreBusy
 from data_sources.store import RefreshReport, Store
-from tests.dashboard.doubles import GenerationStore
+from tests.dashboard.doubles import FixtureProvider
 
 FIXTURE = Path(__file__).parents[2] / "tests" / "fixtures" / "app"
 
@@ -31,10 +31,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-class StoreBusy(StoreError):
-    """Stands in for the merged store's StoreBusy(StoreError)."""
 
 
 @dataclass
@@ -170,23 +166,19 @@ def test_backoff_formula_boundaries() -> None:
 
 
 def test_a_landed_refresh_changes_the_generation_sessions_key_on(tmp_path) -> None:
-    """Real refresh of a store (providers replaced by a fixture payload): the generation the app
-    keys its caches by differs before and after, for a store with generations and without."""
-    from tests.dashboard.test_app import FixtureFred
-
-    for kind in (GenerationStore, Store):
-        location = tmp_path / kind.__name__
-        store = kind(location, providers={"fred": FixtureFred()})
-        before = store_generation(store)
-        job = Refresher(lambda s=store: s, generation_of=store_generation)
-        job.start()
-        assert job.wait(30)
-        state = job.state()
-        assert state.succeeded, state.message
-        after = store_generation(kind(location, providers={}))
-        assert after != before
-        assert state.generation == after
-        assert store_generation(kind(location, providers={})) == after  # stable between runs
+    """Real refresh of a real store (FRED answered from the fixture): the generation the app
+    keys its caches by goes from "empty" to "g1", and stays there between runs."""
+    location = tmp_path / "store"
+    store = Store(location, providers={"fred": FixtureProvider("fred")})
+    assert store_generation(store) == "empty"
+    job = Refresher(lambda: store, generation_of=store_generation)
+    job.start()
+    assert job.wait(30)
+    state = job.state()
+    assert state.succeeded, state.message
+    assert store_generation(Store(location, providers={})) == "g1"
+    assert state.generation == "g1"
+    assert store_generation(Store(location, providers={})) == "g1"  # stable between runs
 
 
 def test_refresher_precompute_and_freshness_import_no_streamlit() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics.errors import AnalyticsError
 from analytics.levels import price_for_levels
 from analytics.regimes import (
     BULL_DEFINITIONS,
@@ -15,8 +16,9 @@ from analytics.regimes import (
     uptrend_distance,
 )
 from components.figures import regimes_figure
-from components.widgets import chart, day, percent, state_badge
+from components.widgets import chart, day, number, percent, state_badge, uptrend_text
 from dashboard import state
+from dashboard.labels import series_label
 
 SYMBOLS = {"yahoo:^GSPC": "S&P 500 index", "yahoo:SPY": "SPY"}
 BULL_NAMES = {
@@ -49,7 +51,7 @@ try:
     uptrend = investable_uptrend(close)["any"]
     bull_now = bull_market_distance(close, as_of)
     uptrend_now = uptrend_distance(close, as_of)
-except ValueError as exc:
+except AnalyticsError as exc:
     st.info(f"Regimes unavailable: {exc}")
     st.stop()
 
@@ -61,13 +63,13 @@ chart(
         bull.loc[start:],
         uptrend.loc[start:],
         f"{available[symbol]}: bull markets (shaded) and investable uptrends (bottom band)",
-        f"{state.provider_label(symbol)}, {price_note}",
+        f"{series_label(symbol)}, {price_note}",
         BULL_NAMES.get(definition, definition).split(":")[0] + " bull market",
     )
 )
 
-left, right = st.columns([1, 1.25])
-with left:
+# One table under the other at full width: side by side, both hid their last columns.
+with st.container():
     st.subheader(f"Bull market on {day(close.index[-1])}")
     state_badge(bool(bull_now.at[definition, "qualifies"]), "Bull market", "No bull market")
     st.dataframe(
@@ -82,32 +84,30 @@ with left:
                     text or note
                     for text, note in zip(bull_now["text"], bull_now["note"], strict=True)
                 ],
-                "Qualifies": bull_now["qualifies"],
+                "Qualifies": ["yes" if q else "no" for q in bull_now["qualifies"]],
             }
         ),
         hide_index=True,
     )
-with right:
+with st.container():
     st.subheader("Investable uptrend")
     state_badge(bool(uptrend_now["qualifies"].any()), "Investable uptrend", "No uptrend")
     st.dataframe(
         pd.DataFrame(
             {
                 "Window": [f"{days} days" for days in uptrend_now.index],
-                "Needs": [
-                    f"{rise * 100:g} % and {int(up)} up days"
-                    for rise, up in zip(
-                        uptrend_now["required_rise"], uptrend_now["required_up_days"], strict=True
-                    )
-                ],
                 "Now": [
-                    text or note
-                    for text, note in zip(uptrend_now["text"], uptrend_now["note"], strict=True)
+                    uptrend_text(
+                        days, row.rise, row.required_rise, row.up_days, row.required_up_days
+                    )
+                    if not row.note
+                    else row.note
+                    for days, row in uptrend_now.iterrows()
                 ],
                 "Rise short by": [
                     percent(-gap, 1) if gap < 0 else "" for gap in uptrend_now["rise_gap"].fillna(0)
                 ],
-                "Qualifies": uptrend_now["qualifies"],
+                "Qualifies": ["yes" if q else "no" for q in uptrend_now["qualifies"]],
             }
         ),
         hide_index=True,
@@ -121,18 +121,37 @@ st.caption(
 )
 try:
     stops = sell_stop(close, as_of=as_of)
-except ValueError as exc:
+except AnalyticsError as exc:
     st.info(str(exc))
 else:
     last = stops.iloc[-1]
     cols = st.columns(4)
     cols[0].metric("Since", day(stops.index[0]))
     cols[1].metric("Highest close", f"{last['highest']:,.2f}")
+    hit = last["close"] <= last["stop"]
     cols[2].metric(
-        "Stop", f"{last['stop']:,.2f}", percent(last["stop"] / last["close"] - 1, 1, True)
+        "Stop",
+        f"{last['stop']:,.2f}",
+        "hit: the close is at or below it"
+        if hit
+        else f"{percent(last['stop'] / last['close'] - 1, 1, True)} from the close",
+        delta_color="off",
+        delta_arrow="off",
     )
     cols[3].metric("Exposure", percent(last["exposure"], 0))
     actions = stops[stops["action"] != ""]
     if not actions.empty:
         with st.expander(f"Stop and re-entry days ({len(actions)})"):
-            st.dataframe(actions[["close", "stop", "exposure", "action"]].iloc[::-1])
+            shown = actions[["close", "stop", "exposure", "action"]].iloc[::-1]
+            st.dataframe(
+                pd.DataFrame(
+                    {
+                        "Day": [day(date) for date in shown.index],
+                        "Close": [number(v) for v in shown["close"]],
+                        "Stop": [number(v) for v in shown["stop"]],
+                        "Exposure": [percent(v, 0) for v in shown["exposure"]],
+                        "Action": list(shown["action"]),
+                    }
+                ),
+                hide_index=True,
+            )

@@ -6,13 +6,22 @@ import pandas as pd
 import streamlit as st
 
 from analytics.backtest import spy_total_return
+from analytics.errors import AnalyticsError
 from analytics.gauge import gauge_as_of
 from analytics.levels import price_for_levels
 from analytics.regimes import DEFAULT_BULL, bull_market_distance, uptrend_distance
 from analytics.sectors import relative_strength
 from components.figures import gauge_figure, price_figure, sectors_figure
 from components.price import moving_average
-from components.widgets import chart, day, number, state_badge
+from components.widgets import (
+    chart,
+    close_label,
+    day,
+    decision_label,
+    number,
+    state_badge,
+    uptrend_text,
+)
 from dashboard import state
 from data_sources.catalog import SECTORS
 
@@ -24,7 +33,11 @@ snapshot = model.snapshot(as_of)
 series = state.load_all(state.data_dir())
 
 title, action = st.columns([4, 1], vertical_alignment="bottom")
-title.title("Is the market investable this week?")
+current = view.latest and not state.freshness().stale
+week = "this week" if current else f"in the week to {day(snapshot.decision_date)}"
+title.title(
+    f"Is the market investable {week}?" if current else f"Was the market investable {week}?"
+)
 with action:
     if st.button(
         "Weekly report",
@@ -44,7 +57,7 @@ with action:
         )
 trade = day(snapshot.trade_date) if snapshot.trade_date is not None else "the next trading day"
 st.caption(
-    f"Decision on Friday close **{day(snapshot.decision_date)}**, traded at the close of "
+    f"Decision on {decision_label(snapshot.decision_date)}, traded at the close of "
     f"**{trade}**." + ("" if view.latest else "  Historical view: data published by then only.")
 )
 
@@ -73,7 +86,7 @@ for column, (name, score) in zip(category_columns, snapshot.categories.items(), 
 previous = model.previous_decision_date(snapshot.decision_date)
 left, right = st.columns([1.15, 1])
 with left:
-    st.subheader("What changed this week")
+    st.subheader(f"What changed {week}")
     if previous is None:
         st.write("This is the first week of the history.")
     else:
@@ -127,22 +140,29 @@ with right:
             st.caption("Qualifying windows: " + ", ".join(f"{d} days" for d in qualifying.index))
         elif uptrend["rise_gap"].notna().any():
             nearest = uptrend.loc[uptrend["rise_gap"].idxmax()]
-            st.caption(f"Closest: {nearest.name} days, {nearest['text']}")
-    except ValueError as exc:
+            closest = uptrend_text(
+                nearest.name,
+                nearest["rise"],
+                nearest["required_rise"],
+                nearest["up_days"],
+                nearest["required_up_days"],
+            )
+            st.caption(f"Closest: the {nearest.name}-day window, {closest}")
+    except AnalyticsError as exc:
         st.info(f"Regimes unavailable: {exc}")
 
 # ---- price against its 200-day average --------------------------------------------------------
 st.subheader("SPY against its 200-day average")
 try:
     spy, price_note = spy_total_return(series)
-except ValueError as exc:
+except AnalyticsError as exc:
     st.info(str(exc))
 else:
     spy = spy.loc[:as_of]
     average = moving_average(spy)
     if average.notna().any():
         gap = spy.iloc[-1] / average.iloc[-1] - 1
-        st.metric("SPY close", f"{spy.iloc[-1]:,.2f}", f"{gap:+.1%} vs 200-day")
+        st.metric(close_label(price_note), f"{spy.iloc[-1]:,.2f}", f"{gap:+.1%} vs 200-day")
     shown = spy.loc[as_of - pd.DateOffset(years=2) :]
     averages = pd.DataFrame({"200-day average": average}).loc[shown.index]
     chart(
@@ -181,7 +201,7 @@ with sector_column:
     try:
         spy_close, _ = spy_total_return(series)
         table = relative_strength(closes, spy_close, as_of)
-    except ValueError as exc:
+    except AnalyticsError as exc:
         st.info(f"Sector relative strength unavailable: {exc}")
     else:
         chart(

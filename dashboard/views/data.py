@@ -14,18 +14,13 @@ from dashboard.controls import (
     escape_markdown,
     refresh_panel,
 )
+from dashboard.freshness import days_old
+from dashboard.labels import provider_short, series_label, series_name
+from data_sources.catalog import provider_name
 from data_sources.errors import DataSourceError
-from data_sources.providers.files import FILE_PARSERS
+from data_sources.registry import RECORDS, UPLOADS, record_of
 
-MANUAL_PAGES = {
-    "aaii:sentiment": "https://www.aaii.com/sentimentsurvey/sent_results (sentiment.xls)",
-    "naaim:exposure": "https://naaim.org/programs/naaim-exposure-index/ (the .xlsx or .csv)",
-    "cboe:total_put_call": "https://www.cboe.com/us/options/market_statistics/ (totalpc.csv "
-    "or a daily statistics JSON)",
-    "finra:margin_debt": "https://www.finra.org/rules-guidance/key-topics/margin-accounts/"
-    "margin-statistics (margin-statistics.xlsx)",
-    "shiller:earnings": "https://shillerdata.com/ (ie_data.xls)",
-}
+FREQUENCIES = {"D": "daily", "W": "weekly", "M": "monthly", "Q": "quarterly", "A": "yearly"}
 
 folder = state.data_dir()
 writable = not folder and access.can_write()
@@ -38,24 +33,36 @@ status = state.series_status(folder)
 now = state.today()
 rows = []
 for info in status:
-    age = (now - info.last.normalize()).days if info.last is not None else None
     rows.append(
         {
-            "Series": info.key,
+            "Series": series_name(info.key),
+            "Provider": provider_short(provider_name(info.key)),
             "Source": info.source,
-            "Frequency": info.frequency or "",
+            "Frequency": FREQUENCIES.get(info.frequency or "", info.frequency or ""),
             "First": day(info.first),
             "Last": day(info.last),
-            "Days old": age,
+            "Days old": days_old(info.last, now),
             "Rows": info.rows,
             "Last refresh": day(info.fetched_at),
             "Last error": info.last_error or "",
         }
     )
 table = pd.DataFrame(rows)
-errors = int((table["Last error"] != "").sum()) if len(table) else 0
-st.subheader(f"{len(table)} series" + (f", {errors} with an error" if errors else ""))
-st.dataframe(table, hide_index=True, height=min(36 * (len(table) + 1), 640))
+errors = table[table["Last error"] != ""] if len(table) else table
+st.subheader(f"{len(table)} series" + (f", {len(errors)} with an error" if len(errors) else ""))
+st.dataframe(
+    table.drop(columns="Last error") if len(table) else table,
+    hide_index=True,
+    height=min(36 * (len(table) + 1), 640),
+)
+if len(errors):
+    # Whole messages, as plain text (a table cell would cut them; a message is not Markdown).
+    with st.expander(f"Last errors ({len(errors)})", expanded=True):
+        for name, provider, message in zip(
+            errors["Series"], errors["Provider"], errors["Last error"], strict=True
+        ):
+            st.markdown(f"**{escape_markdown(name)}** ({escape_markdown(provider)})")
+            st.text(message)
 
 if writable:
     refresh_tab, upload_tab, settings_tab = st.tabs(["Refresh", "Load a file", "Settings"])
@@ -71,8 +78,10 @@ with refresh_tab:
         )
     else:
         st.write(
-            "A refresh fetches every series from Yahoo Finance, FRED, AAII, NAAIM, CBOE, FINRA "
-            "and Shiller in the background, appends what is new, and keeps good data when a "
+            "A refresh fetches every series from "
+            + ", ".join(provider_short(name) for name in list(RECORDS)[:-1])
+            + f" and {provider_short(list(RECORDS)[-1])}"
+            + " in the background, appends what is new, and keeps good data when a "
             "source fails. Pages keep showing the stored data meanwhile and switch to the new "
             "data when it lands."
         )
@@ -108,18 +117,27 @@ if upload_tab is not None:
             "When a site blocks scripts, download the file in a browser and load it here, in "
             "the provider's own format."
         )
-        key = st.selectbox("Series", list(FILE_PARSERS), format_func=lambda k: k)
-        st.caption(f"Download from {MANUAL_PAGES.get(key, 'the provider')}.")
-        upload = st.file_uploader("File", type=["xls", "xlsx", "csv", "json"])
+        key = st.selectbox("Series", list(UPLOADS), format_func=series_label)
+        formats = UPLOADS[key]
+        record = record_of(key)
+        page = record.manual_page if record is not None else None
+        st.caption(
+            f"Download from {page or 'the provider'}; accepted: "
+            + "; ".join(escape_markdown(f.description) for f in formats)
+            + "."
+        )
+        suffixes = sorted({suffix.lstrip(".") for f in formats for suffix in f.suffixes})
+        upload = st.file_uploader("File", type=suffixes)
         if upload is not None and st.button("Load into the store"):
+            data = upload.getvalue()
             try:
-                added = state.open_store().import_file(key, upload.getvalue(), upload.name)
-            except (DataSourceError, ValueError, KeyError) as exc:
+                added = state.open_store().import_file(key, data, upload.name)
+            except DataSourceError as exc:
                 st.error("The file was not loaded, and the store is unchanged:")
                 st.code(f"{upload.name}: {exc}", language=None, wrap_lines=True)
             else:
                 state.forget_data()
-                st.success(f"{added} new rows for {key} from:")
+                st.success(f"{added} new rows for {series_label(key)} from:")
                 st.text(upload.name)
 
 with settings_tab:

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics.stats import stats_table
 from components.figures import composite_figure, equity_figure
-from components.widgets import chart, day, number
+from components.widgets import chart, day, money, number
 from dashboard import state
 
 view = state.current_view()
@@ -51,11 +51,13 @@ if result is None:
     st.info("No composite backtest: no week has an available composite.")
     st.stop()
 costs = result.settings
-st.caption(
+cost_note = (
     f"From {day(result.equity.index[0])} to {day(result.equity.index[-1])}: "
-    f"${costs.capital:,.0f} start, ${costs.commission:,.2f} commission + {costs.spread:.2%} "
-    f"spread per trade, {result.notes[1]}; {result.notes[0]}. Costs are set on the Data page."
+    f"{money(costs.capital, 0)} start, {money(costs.commission)} commission + "
+    f"{costs.spread:.2%} spread per trade, {result.notes[1]}; {result.notes[0]}. Costs are set "
+    "on the Data page."
 )
+st.caption(cost_note.replace("$", "\\$"))  # literal dollars, not LaTeX
 chart_column, table_column = st.columns([1.7, 1])
 with chart_column:
     chart(
@@ -70,14 +72,16 @@ with chart_column:
 with table_column:
     table = stats_table(result.stats, result.benchmark_stats)
     table.loc["Final equity"] = [
-        f"${result.stats.final_equity:,.0f}",
-        f"${result.benchmark_stats.final_equity:,.0f}",
+        money(result.stats.final_equity, 0),
+        money(result.benchmark_stats.final_equity, 0),
     ]
     st.dataframe(table, height=35 * (len(table) + 1) + 3)
 
 with st.expander(f"Trades ({len(result.trades)})"):
     trades = result.trades.copy()
     trades["return"] = trades["return"] * 100
+    for column in ("cost", "proceeds", "pnl"):  # "-$1,892.33", as an adviser writes it
+        trades[column] = trades[column].map(money)
     st.dataframe(
         trades,
         hide_index=True,
@@ -87,9 +91,9 @@ with st.expander(f"Trades ({len(result.trades)})"):
             "entry_price": st.column_config.NumberColumn("Buy price", format="%.2f"),
             "exit_price": st.column_config.NumberColumn("Sell price", format="%.2f"),
             "shares": st.column_config.NumberColumn("Shares", format="%.2f"),
-            "cost": st.column_config.NumberColumn("Paid", format="$%.2f"),
-            "proceeds": st.column_config.NumberColumn("Received", format="$%.2f"),
-            "pnl": st.column_config.NumberColumn("Gain", format="$%.2f"),
+            "cost": st.column_config.TextColumn("Paid"),
+            "proceeds": st.column_config.TextColumn("Received"),
+            "pnl": st.column_config.TextColumn("Gain"),
             "return": st.column_config.NumberColumn("Return", format="%.1f %%"),
             "open": st.column_config.CheckboxColumn("Still open"),
         },
@@ -100,4 +104,5 @@ with st.expander("Composite and categories, week by week"):
     history.insert(0, "Composite", model.composite.loc[:as_of])
     history["Available"] = model.available_count.loc[:as_of]
     history["Invested"] = model.invested.loc[:as_of]
-    st.dataframe(history.iloc[::-1], column_config={"decision_date": "Decision date"})
+    history.index = pd.Index(history.index.strftime("%Y-%m-%d"), name="Decision date")
+    st.dataframe(history.iloc[::-1])

@@ -11,6 +11,8 @@ from analytics.spec import UNITLESS
 from components.figures import indicator_figure
 from components.widgets import chart, day, number, state_badge
 from dashboard import state
+from dashboard.labels import series_name
+from dashboard.readings import drawn_reading
 
 view = state.current_view()
 if view is None:
@@ -62,7 +64,9 @@ def show(row: IndicatorRow) -> None:
         st.markdown(f"**Rule.** {row.rule}")
         st.caption(spec.description)
         st.caption(
-            f"{row.attribution} ({row.source_key or 'calendar'}), data to "
+            f"{row.attribution}"
+            + (f" ({series_name(row.source_key)})" if row.source_key else "")
+            + ", data to "
             f"{day(row.last_observation)}; published {spec.release.describe()}."
         )
     with figure:
@@ -70,7 +74,7 @@ def show(row: IndicatorRow) -> None:
         if result is None:
             st.info(f"No backtest: {row.name} has no score on any date ({row.reason}).")
             return
-        reading = model.indicators[row.id].reading.loc[:as_of].dropna()
+        reading = drawn_reading(model.indicators[row.id], as_of)
         fig = state.figure(
             f"indicator-{row.id}",
             as_of,

@@ -5,11 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analytics.errors import AnalyticsError
 from analytics.levels import Anchor, price_for_levels, price_levels
 from analytics.riskreward import portfolio_risk_reward, risk_reward, scenarios
 from components.figures import levels_figure
-from components.widgets import chart, day, number, percent
+from components.widgets import chart, day, money, percent
 from dashboard import state
+from dashboard.labels import series_label
 
 SYMBOLS = {"yahoo:SPY": "SPY", "yahoo:^GSPC": "S&P 500 index"}
 WINDOWS = {"6 months": 6, "1 year": 12, "2 years": 24, "5 years": 60}
@@ -41,7 +43,7 @@ anchors = (Anchor(date=pd.Timestamp(start)), Anchor(date=pd.Timestamp(end))) if 
 
 try:
     levels = price_levels(close, as_of, anchors=anchors)
-except ValueError as exc:
+except AnalyticsError as exc:
     st.error(f"Cannot compute levels: {exc}")
     st.stop()
 for note in levels.notes:
@@ -56,12 +58,12 @@ chart(
         levels.channel.loc[shown_from:],
         table,
         f"{available[symbol]}: averages, retracements and trading channel",
-        f"{state.provider_label(symbol)}, {price_note}",
+        f"{series_label(symbol)}, {price_note}",
     )
 )
 
-left, right = st.columns([0.8, 1.5])
-with left:
+# Sections one under the other at full width: side by side, both tables were cut.
+with st.container():
     st.subheader(f"Levels on {day(levels.as_of)}")
     st.caption(f"Close {levels.price:,.2f}")
     st.dataframe(
@@ -76,7 +78,7 @@ with left:
         height=35 * (len(table) + 1) + 3,
     )
 
-with right:
+with st.container():
     st.subheader("Risk/reward of buying now or at a support")
     resistances = levels.resistances()
     supports = levels.supports()
@@ -95,7 +97,7 @@ with right:
     try:
         now = risk_reward(levels.price, target, stop, capital or None)
         table_rr = scenarios(levels.price, target, stop, levels, capital or None)
-    except ValueError as exc:
+    except AnalyticsError as exc:
         st.error(str(exc))
     else:
         st.markdown(
@@ -110,12 +112,13 @@ with right:
                     "Reward": table_rr["reward"].map(lambda v: percent(v, 2, True)),
                     "Risk": table_rr["risk"].map(lambda v: percent(v, 2, True)),
                     "Ratio": table_rr["ratio_text"],
-                    "Reward $": table_rr["reward_dollars"].map(lambda v: number(v, 0)),
-                    "Risk $": table_rr["risk_dollars"].map(lambda v: number(v, 0)),
+                    "Reward $": table_rr["reward_dollars"].map(lambda v: money(v, 0)),
+                    "Risk $": table_rr["risk_dollars"].map(lambda v: money(v, 0)),
                     "Note": table_rr["note"],
                 }
             ).loc[:, lambda frame: [c for c in frame if c != "Note" or frame[c].ne("").any()]],
             hide_index=True,
+            height=35 * (len(table_rr) + 1) + 3,
         )
 
 st.subheader("Portfolio risk/reward")
@@ -151,7 +154,7 @@ positions = positions.set_index(positions["position"].fillna("").astype(str)).dr
 )
 try:
     portfolio = portfolio_risk_reward(positions, capital or None)
-except ValueError as exc:
+except AnalyticsError as exc:
     st.error(f"Check the portfolio: {exc}")
 else:
     cols = st.columns(4)
@@ -161,6 +164,8 @@ else:
     cols[3].metric("Cash", percent(portfolio.cash_weight, 0))
     if portfolio.reward_dollars is not None:
         st.caption(
-            f"On ${capital:,.0f}: {number(portfolio.reward_dollars, 0)} if every target is "
-            f"reached, {number(portfolio.risk_dollars, 0)} if every stop is hit."
+            f"On {money(capital, 0)}: {money(portfolio.reward_dollars, 0)} if every target is "
+            f"reached, {money(portfolio.risk_dollars, 0)} if every stop is hit.".replace(
+                "$", "\\$"
+            )  # literal dollars, not LaTeX
         )
