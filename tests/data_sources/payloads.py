@@ -38,6 +38,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,7 @@ import pandas as pd
 
 from data_sources.catalog import LIVE_SERIES, SECTORS
 from data_sources.providers.cboe import ARCHIVE_END, ARCHIVE_START, cboe_sessions
-from tests.data_sources.recorded_server import Asked, Reply
+from tests.data_sources.recorded_server import Asked, RecordedServer, Reply
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data_sources"
 JSON = {"Content-Type": "application/json;charset=utf-8"}
@@ -632,3 +633,17 @@ def point_env(base: str, refused: str | None = None, refused_url: str = "") -> d
     if refused is not None:
         env[ENV[refused]] = refused_url
     return env
+
+
+class QuickServer(RecordedServer):
+    """:class:`RecordedServer` whose shutdown returns within 20 ms (``serve_forever`` polls
+    every 0.5 s by default: half a second per matrix case)."""
+
+    POLL = 0.02
+
+    def __enter__(self) -> QuickServer:
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, args=(self.POLL,), daemon=True
+        )
+        self._thread.start()
+        return self

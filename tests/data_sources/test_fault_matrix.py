@@ -51,12 +51,13 @@ from tests.data_sources.payloads import (
     FAKE_FRED_KEY,
     FAULTS,
     LIVE_KEYS,
+    QuickServer,
     Site,
     cboe_dates,
     good_frames,
     keys_of,
 )
-from tests.data_sources.recorded_server import RecordedServer, closed_port_url
+from tests.data_sources.recorded_server import closed_port_url
 
 NORMAL_TIMEOUT = 10.0
 SHORT_TIMEOUT = 0.3  # the timeout fault: the server hangs HANG_SECONDS (1.5 s)
@@ -185,8 +186,8 @@ def isolated(monkeypatch: pytest.MonkeyPatch) -> Iterator[SocketGuard]:
     assert not guard.refused, f"something tried to leave 127.0.0.1: {sorted(set(guard.refused))}"
 
 
-def serve(patch: pytest.MonkeyPatch, site: Site, refused: str | None = None) -> RecordedServer:
-    server = RecordedServer(site.answer)
+def serve(patch: pytest.MonkeyPatch, site: Site, refused: str | None = None) -> QuickServer:
+    server = QuickServer(site.answer)
     env = payloads.point_env(server.url, refused, closed_port_url())
     for name, value in env.items():
         patch.setenv(name, value)
@@ -263,11 +264,10 @@ def test_first_refresh_fills_every_live_series(
 
 MATRIX_PROVIDERS = ("yahoo", "fred", "fredapi", "aaii", "naaim", "cboe", "finra", "shiller")
 NEGATIVE_POSSIBLE = {  # FRED series whose catalog range admits a negative value
-    "fred:FEDFUNDS",
+    # FEDFUNDS, DGS3MO and DTB3 are not here: their negated new values (-5.49, -5.56, -5.36)
+    # lie below the -5 % floor of a rate, so they are refused.
     "fred:DGS10",
     "fred:DGS2",
-    "fred:DGS3MO",
-    "fred:DTB3",
     "fred:T10Y2Y",
     "fred:TEDRATE",
     "fred:T10YIE",
@@ -286,8 +286,10 @@ ACCEPTED: dict[tuple[str, str], str] = {
         for p in ("aaii", "naaim", "finra", "shiller")
     },
     ("yahoo", "unsorted dates"): "yfinance sorts the chart's rows by timestamp",
+    ("yahoo", "future dates"): "yfinance drops the 9999-12-31 row; the rows before it are right",
     ("cboe", "unsorted dates"): "the daily JSON's ratio entries in another order: found by name",
     ("aaii", "wrong units"): "AAII shares in percent instead of fractions: the parser normalises",
+    ("naaim", "negative values"): "a net short NAAIM exposure (down to -200 %) is possible",
     ("cboe", "shrunk history"): "the older daily files are gone (404): the new day still lands",
     ("cboe", "stale copy"): "the newest daily file is not published yet (404): nothing new",
     ("cboe", "future dates"): "not applicable: CBOE is asked per calendar session up to today",
@@ -317,14 +319,37 @@ def expected_accepted(provider: str, fault: str, key: str) -> pd.DataFrame:
     return STEP1[key]
 
 
-XFAIL: dict[tuple[str, str], str] = {}
-"""(provider, fault) -> the product bug that makes the case fail (filled from the run)."""
+CLASS_NAME_BUG = (
+    "a connection refused reads 'cannot connect (ConnectionError)': data_sources.http.get_bytes "
+    "and YahooSession put the exception's class name into the user's message"
+)
+XFAIL: dict[tuple[str, str], str] = {
+    **{(p, "refused"): CLASS_NAME_BUG for p in MATRIX_PROVIDERS},
+    ("yahoo", "duplicated dates"): (
+        "yfinance drops a repeated chart timestamp (sort_index, then duplicated(keep='first')) "
+        "before parse_history sees it: two different prices for one date are stored silently"
+    ),
+    ("aaii", "duplicated dates"): (
+        "spreadsheets.series_frame's repeat tolerance (0.005) is applied to AAII's raw "
+        "fractions before the x100 to percent: a date repeated with shares differing by up to "
+        "0.5 percentage points is kept as one observation (the first) without a word"
+    ),
+    ("cboe", "duplicated dates"): (
+        "parse_cboe_daily takes the first of two TOTAL PUT/CALL RATIO entries with different "
+        "values (v and 1.5 v for one day) and stores it without a word"
+    ),
+    ("shiller", "negative values"): (
+        "shiller:earnings has no bounds in data_sources.catalog: a negative trailing-twelve-"
+        "month E (-202.5 after 201.75) is stored; S&P 500 TTM earnings have never been negative"
+    ),
+}
+"""(provider, fault) -> the product bug that makes the case fail (see the report)."""
 
 MESSAGE_INTERNALS = re.compile(
     r"NoneType|Traceback|index out of range|object has no attribute|Errno|BadZip|xlrd|openpyxl"
-    r"|\b\w*(Error|Exception)\b|\bself\b|\bdtype\b|<class",
-    re.IGNORECASE,
+    r"|\b[A-Z]\w*(Error|Exception)\b|\bself\b|\bdtype\b|<class"
 )
+"""Python internals: exception class names (``ConnectionError``), reader modules, tracebacks."""
 
 
 def message_problems(message: str) -> list[str]:
@@ -364,9 +389,30 @@ def _cases() -> list[Any]:
     return cases
 
 
-@pytest.mark.parametrize(("provider", "fault"), _cases())
-def test_fault_matrix(monkeypatch, tmp_path, template: Path, provider: str, fault: str) -> None:
-    location = tmp_path / "store"
+WITNESSES = (
+    "yahoo:SPY",
+    "fred:UNRATE",
+    "fred:DGS10",
+    "aaii:sentiment",
+    "naaim:exposure",
+    "cboe:total_put_call",
+    "finra:margin_debt",
+    "shiller:earnings",
+)
+"""In each matrix case, one series (two for FRED: monthly and daily) of every other provider is
+refreshed with the faulty provider's series, to keep the 128 cases near a minute; the cases of
+:func:`test_one_faulty_provider_leaves_every_other_series_updated` refresh the whole catalog."""
+
+
+def run_case(
+    monkeypatch: pytest.MonkeyPatch,
+    location: Path,
+    template: Path,
+    provider: str,
+    fault: str,
+    every_series: bool = False,
+) -> None:
+    """One matrix case: (a), (b) and (c) of the module docstring; counts into ``OUTCOMES``."""
     shutil.copytree(template, location)
     fred_key = FAKE_FRED_KEY if provider == "fredapi" else None
     if fault == "timeout" and provider in ("fred", "fredapi"):
@@ -374,31 +420,35 @@ def test_fault_matrix(monkeypatch, tmp_path, template: Path, provider: str, faul
         monkeypatch.setattr(fred_module, "FRED_RECORD", short)
     short_name = ("fred" if provider == "fredapi" else provider) if fault == "timeout" else None
     store = Store(location, providers=make_providers(CBOE_NEXT_TODAY, fred_key, short_name))
+    faulty_keys = keys_of(provider)
+    others = [k for k in (LIVE_KEYS if every_series else WITNESSES) if k not in faulty_keys]
     before_entries = manifest_entries(store)
-    before = store.load_many(LIVE_KEYS)
+    before = store.load_many(faulty_keys)
     site = Site(STEP1, fault=fault, faulty=provider)
     refused_provider = provider if fault == "refused" else None
     started = time.monotonic()
     with serve(monkeypatch, site, refused_provider):
-        report = store.refresh(deadline=REFRESH_DEADLINE)
+        report = store.refresh([*faulty_keys, *others], deadline=REFRESH_DEADLINE)
     elapsed = time.monotonic() - started
     after_entries = manifest_entries(store)
-    faulty_keys = keys_of(provider)
     accepted = accepted_keys(provider, fault)
     counts = OUTCOMES.setdefault((provider, fault), Counter())
     problems: list[str] = []
     for key in faulty_keys:
         if key in accepted:
-            outcome = "accepted" if key in report.added else "refused"
-            counts[f"{outcome} (expected accepted)"] += 1
+            counts["accepted, right data" if key in report.added else "refused, not expected"] += 1
             if key in report.failed:
                 problems.append(f"{key} should be accepted ({accepted[key]}): {report.failed[key]}")
                 continue
             assert_frame(store.load(key), expected_accepted(provider, fault, key), key)
             continue
         if key not in report.failed:
-            counts["accepted (expected refused)"] += 1
-            problems.append(f"{key} was stored although the payload had {fault}")
+            counts["stored, not refused"] += 1
+            stored = store.load(key)
+            problems.append(
+                f"{key} was stored although the payload had {fault} ({len(stored)} rows, "
+                f"{stored.index[0]:%Y-%m-%d} to {stored.index[-1]:%Y-%m-%d})"
+            )
             continue
         message = report.failed[key]
         bad = message_problems(message)
@@ -409,14 +459,26 @@ def test_fault_matrix(monkeypatch, tmp_path, template: Path, provider: str, faul
         assert after_entries[key]["object"] == before_entries[key]["object"], key
         pd.testing.assert_frame_equal(store.load(key), before[key], check_exact=True, obj=key)
     # (c) every other series lands with its new observation
-    for key in LIVE_KEYS:
-        if key in faulty_keys:
-            continue
+    for key in others:
         assert key not in report.failed, f"{key} failed: {report.failed.get(key)}"
         assert report.added[key] == 1, key
         assert_frame(store.load(key), STEP1[key], key)
     assert elapsed < 15, f"{provider}-{fault} took {elapsed:.1f} s"
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize(("provider", "fault"), _cases())
+def test_fault_matrix(monkeypatch, tmp_path, template: Path, provider: str, fault: str) -> None:
+    run_case(monkeypatch, tmp_path / "store", template, provider, fault)
+
+
+@pytest.mark.parametrize(
+    ("provider", "fault"), [("fred", "500"), ("yahoo", "malformed"), ("cboe", "timeout")]
+)
+def test_one_faulty_provider_leaves_every_other_series_updated(
+    monkeypatch, tmp_path, template: Path, provider: str, fault: str
+) -> None:
+    run_case(monkeypatch, tmp_path / "store", template, provider, fault, every_series=True)
 
 
 def test_zz_counts_table(tmp_path_factory: pytest.TempPathFactory) -> None:
@@ -428,7 +490,7 @@ def test_zz_counts_table(tmp_path_factory: pytest.TempPathFactory) -> None:
         rows = [c for (p, _), c in OUTCOMES.items() if p == provider]
         total = sum(sum(c.values()) for c in rows)
         refused = sum(c["refused"] for c in rows)
-        ok = sum(c["accepted (expected accepted)"] for c in rows)
+        ok = sum(c["accepted, right data"] for c in rows)
         lines.append(
             f"{provider:9} {len(rows):5} {total:7} {refused:8} {ok:12} {total - refused - ok:9}"
         )
