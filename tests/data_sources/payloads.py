@@ -287,7 +287,8 @@ def _fred_value(value: float) -> str:
 def fred_csv(series_id: str, frame: pd.DataFrame, renamed: bool = False) -> bytes:
     header = f"observation_date,{'VALUE' if renamed else series_id}"
     lines = [header] + [
-        f"{day:%Y-%m-%d},{_fred_value(float(v))}" for day, v in zip(frame.index, frame["value"])
+        f"{day:%Y-%m-%d},{_fred_value(float(v))}"
+        for day, v in zip(frame.index, frame["value"], strict=True)
     ]
     return ("\n".join(lines) + "\n").encode()
 
@@ -301,7 +302,7 @@ def fred_api_json(series_id: str, frame: pd.DataFrame, renamed: bool = False) ->
             "date": f"{day:%Y-%m-%d}",
             field: _fred_value(float(v)),
         }
-        for day, v in zip(frame.index, frame["value"])
+        for day, v in zip(frame.index, frame["value"], strict=True)
     ]
     document = {
         "realtime_start": "2026-11-25",
@@ -323,9 +324,12 @@ def fred_api_json(series_id: str, frame: pd.DataFrame, renamed: bool = False) ->
 
 FRED_BAD_KEY = (
     b'{"error_code":400,"error_message":"Bad Request.  The value for variable api_key is not '
-    b'registered.  Read https:\\/\\/fred.stlouisfed.org\\/docs\\/api\\/api_key.html for more '
+    b"registered.  Read https:\\/\\/fred.stlouisfed.org\\/docs\\/api\\/api_key.html for more "
     b'information."}'
 )
+
+
+FRED_NO_SERIES = b'{"error_code":400,"error_message":"Bad Request.  The series does not exist."}'
 
 
 def aaii_workbook(frame: pd.DataFrame, renamed: bool = False, scale: float = 0.01) -> bytes:
@@ -362,9 +366,9 @@ NAAIM_HEADER = [
 
 def naaim_workbook(frame: pd.DataFrame, renamed: bool = False) -> bytes:
     """NAAIM's weekly workbook, newest first (the frame's order reversed)."""
-    header = [("Exposure Number" if c == "NAAIM Number" else c) for c in NAAIM_HEADER]
-    rows: list[list[object]] = [header if renamed else NAAIM_HEADER]
-    for day, value in reversed(list(zip(frame.index, frame["value"]))):
+    header: list[object] = [("Exposure Number" if c == "NAAIM Number" else c) for c in NAAIM_HEADER]
+    rows: list[list[object]] = [header if renamed else list(NAAIM_HEADER)]
+    for day, value in reversed(list(zip(frame.index, frame["value"], strict=True))):
         number = _num(float(value))
         rows.append([_py_date(day), number, -100, 25, 75, 100, 200, 40.5, number, 5400])
     return workbook(rows)
@@ -384,20 +388,25 @@ FINRA_HEADER = [
 
 def finra_workbook(frame: pd.DataFrame, renamed: bool = False) -> bytes:
     """FINRA's margin statistics, ``YYYY-MM`` text, newest first."""
-    header = ["Year-Month", "Debits", *FINRA_HEADER[2:]] if renamed else FINRA_HEADER
+    header: list[object] = (
+        ["Year-Month", "Debits", *FINRA_HEADER[2:]] if renamed else [*FINRA_HEADER]
+    )
     rows: list[list[object]] = [header]
-    for day, value in reversed(list(zip(frame.index, frame["value"]))):
+    for day, value in reversed(list(zip(frame.index, frame["value"], strict=True))):
         rows.append([f"{day:%Y-%m}", _num(float(value)), 201_154, 232_004])
     return workbook(rows)
 
 
 def shiller_workbook(frame: pd.DataFrame, renamed: bool = False) -> bytes:
     """Sheet ``Data``: title rows, ``Date, P, D, E, CPI``, decimal months, notes below."""
-    title = ['Stock Market Data Used in "Irrational Exuberance"', None, None, None, None]
+    title: list[object] = ['Stock Market Data Used in "Irrational Exuberance"', None, None, None]
     rows: list[list[object]] = [[None] * 5, title, ["Robert J. Shiller"] + [None] * 4]
-    rows += [[None, "S&P", None, None, "Consumer"], [None, "Comp.", "Dividend", "Earnings", "Price"]]
+    rows += [
+        [None, "S&P", None, None, "Consumer"],
+        [None, "Comp.", "Dividend", "Earnings", "Price"],
+    ]
     rows += [["Date", "P", "D", "Earnings" if renamed else "E", "CPI"]]
-    for day, value in zip(frame.index, frame["value"]):
+    for day, value in zip(frame.index, frame["value"], strict=True):
         rows.append([round(day.year + day.month / 100, 2), 4700.0, 70.0, _num(float(value)), 300.0])
     rows += [[None, "Latest month's price is the 1st's close", None]]
     return workbook(rows, sheet="Data")
@@ -415,7 +424,7 @@ def cboe_archive(frame: pd.DataFrame, renamed: bool = False) -> bytes:
         "",
         f"DATE,CALLS,PUTS,TOTAL,{'P/C' if renamed else 'P/C Ratio'}",
     ]
-    for day, value in zip(frame.index, frame["value"]):
+    for day, value in zip(frame.index, frame["value"], strict=True):
         ratio = "" if math.isnan(value) else f"{value:.2f}"
         lines.append(f"{day.month}/{day.day}/{day.year}, 2097645, 1909846, 4007491, {ratio}")
     return ("\n".join(lines) + "\n").encode()
@@ -548,7 +557,9 @@ class Site:
                 return Served(Reply(400, FRED_BAD_KEY, JSON))
             key = f"fred:{asked.query.get('series_id', '')}"
             if key not in self.frames:
-                body = b'{"error_code":400,"error_message":"Bad Request.  The series does not exist."}'
+                body = (
+                    b'{"error_code":400,"error_message":"Bad Request.  The series does not exist."}'
+                )
                 return Served(Reply(400, body, JSON))
             body = fred_api_json(key[5:], self._frame(key, provider), renamed)
             return Served(Reply(200, body, JSON), data=True)
