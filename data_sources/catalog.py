@@ -205,7 +205,13 @@ LIVE_SERIES: tuple[LiveSeries, ...] = (
         "millions of dollars",
         (("value", POSITIVE),),
     ),
-    LiveSeries("shiller:earnings", "M", "S&P 500 trailing earnings (Shiller)", "dollars per share"),
+    LiveSeries(
+        "shiller:earnings",
+        "M",
+        "S&P 500 trailing earnings (Shiller)",
+        "dollars per share",
+        (("value", POSITIVE),),  # trailing 12-month E has never been negative (low 2009: 6.86)
+    ),
 )
 
 LIVE_BY_KEY: Mapping[str, LiveSeries] = {series.key: series for series in LIVE_SERIES}

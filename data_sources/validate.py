@@ -14,11 +14,12 @@ Rules, with their boundaries:
   dates (NaT) are ignored. The message names the first step against the payload's main
   direction (the majority of steps; on a tie, the first step's).
 * **One row per date** (:func:`one_row_per_date`, the one home of the duplicate rule, used by
-  every parser): a date repeated with the same values (every column within
-  ``DUPLICATE_TOLERANCE`` = 0.005, the two decimals providers publish; a missing value agrees
-  with any) is one observation, its first known value per column kept; a date repeated with
-  different values (a spread above 0.005) is rejected. NAAIM's own file repeats 2006-07-05 as
-  19.444… and 19.44: one row.
+  every parser): a date repeated with values that differ only by rounding (per column, the
+  spread ``max - min`` is at most ``DUPLICATE_TOLERANCE`` = 0.005, half a cent, AND at most
+  ``DUPLICATE_RELATIVE`` = 0.1 % of the larger magnitude; a missing value agrees with any) is one
+  observation, its first known value per column kept; any other repeat is rejected. NAAIM's own
+  file repeats 2006-07-05 as 19.444… and 19.44: one row; a 0.50 % spread repeated as 0.505 %
+  is two different values.
 * **Not empty**: at least one row.
 * **Numbers** (:func:`check_numeric`): every column numeric; none infinite; each column with
   bounds has at least one number.
@@ -62,6 +63,7 @@ EARLY_ROWS_ALLOWED = 5
 MIN_COVERAGE = 0.9
 UNIT_FREE_COLUMNS = ("volume",)
 DUPLICATE_TOLERANCE = 0.005
+DUPLICATE_RELATIVE = 0.001
 EVENT_CALENDAR_PREFIX = "calendar:"
 
 
@@ -92,16 +94,21 @@ def check_dates(raw_dates: Iterable[object], *, source: str = "payload") -> None
 def one_row_per_date(frame: pd.DataFrame, *, source: str = "payload") -> pd.DataFrame:
     """``frame`` with one row per date, in its order of first appearance.
 
-    Rule: the rows of a repeated date agree when, per column, ``max - min <=
-    DUPLICATE_TOLERANCE`` over their known values (a missing value agrees with any); they are
-    then one observation: per column the first known value. Rows that disagree raise
+    Rule: the rows of a repeated date agree when, per column over their known values (a missing
+    value agrees with any), ``max - min <= DUPLICATE_TOLERANCE`` and ``max - min <=
+    DUPLICATE_RELATIVE * max(|max|, |min|)``; they are then one observation: per column the
+    first known value. Rows that disagree raise
     :class:`Rejected` naming the first such date, its values, and how many dates conflict."""
     repeated = frame.index.duplicated(keep=False)
     if not repeated.any():
         return frame
     groups = frame[repeated].groupby(level=0, sort=False)
-    spread = (groups.max() - groups.min()).abs().max(axis=1)
-    conflicting = spread[spread > DUPLICATE_TOLERANCE + 1e-9]
+    high, low = groups.max(), groups.min()
+    spread = high - low
+    scale = np.maximum(high.abs(), low.abs())
+    differs = (spread > DUPLICATE_TOLERANCE + 1e-9) | (spread > DUPLICATE_RELATIVE * scale + 1e-12)
+    conflicting = differs.any(axis=1)
+    conflicting = conflicting[conflicting]
     if len(conflicting):
         day = conflicting.index[0]
         rows = frame.loc[[day]]

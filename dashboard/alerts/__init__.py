@@ -214,7 +214,7 @@ def notify(
     settings = load_settings() if settings is None else settings
     chosen = list(channels_from(settings) if channels is None else channels)
     report = DeliveryReport(problems=list(settings.problems))
-    if not pre.supports_artifacts(store) or store.generation is None:
+    if store.generation is None:
         report.note = "the store keeps no generations; nothing to compare"
         return report
     try:

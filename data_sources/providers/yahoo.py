@@ -34,6 +34,7 @@ session=…)``; Yahoo symbols are therefore fetched one after another (one provi
 
 from __future__ import annotations
 
+import json
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -51,6 +52,7 @@ from data_sources.errors import (
     DataSourceError,
     EmptyPayload,
     RateLimited,
+    Rejected,
     SeriesNotFound,
     SourceUnavailable,
 )
@@ -95,7 +97,9 @@ class YahooSession(curl_requests.Session[curl_requests.Response]):
     to a mirror. ``failures`` lists what went wrong with chart requests since the last
     :meth:`start` (network errors, time-outs, HTTP 401/403, 429 and 5xx);
     ``chart_not_found`` whether Yahoo answered a chart request with 404 (its "No data found,
-    symbol may be delisted"); ``chart_answered`` whether one was answered with 200."""
+    symbol may be delisted"); ``chart_answered`` whether one was answered with 200;
+    ``repeat_conflict`` the message of :func:`chart_repeats` when a chart answer repeats a
+    session with different prices (yfinance would silently keep the first row)."""
 
     def __init__(self, mirror: str | None = None, **kwargs: Any) -> None:
         super().__init__(impersonate="chrome", **kwargs)
@@ -105,10 +109,12 @@ class YahooSession(curl_requests.Session[curl_requests.Response]):
         self.failures: list[str] = []
         self.chart_not_found = False
         self.chart_answered = False
+        self.repeat_conflict: str | None = None
 
     def start(self, deadline: Deadline, cap: float) -> None:
         self.deadline, self.cap, self.failures = deadline, cap, []
         self.chart_not_found = self.chart_answered = False
+        self.repeat_conflict = None
 
     def redirect(self, url: str) -> str:
         """``https://query2.finance.yahoo.com/v8/…?x`` -> ``{mirror}/v8/…?x`` (no mirror: as
@@ -145,6 +151,7 @@ class YahooSession(curl_requests.Session[curl_requests.Response]):
             raise
         if chart and response.status_code == 200:
             self.chart_answered = True
+            self.repeat_conflict = self.repeat_conflict or chart_repeats(response.content)
         elif chart and response.status_code == 404:
             self.chart_not_found = True
         elif chart and response.status_code in (401, 403):
@@ -154,6 +161,37 @@ class YahooSession(curl_requests.Session[curl_requests.Response]):
         elif chart and response.status_code >= 500:
             self.failures.append(f"server error (HTTP {response.status_code})")
         return response
+
+
+def chart_repeats(body: bytes) -> str | None:
+    """Yahoo's v8 chart answer checked for a session given twice with different prices, by
+    :func:`~data_sources.validate.one_row_per_date` over (date, close, adjusted close); the
+    date of a bar is its timestamp shifted by the exchange's ``gmtoffset``. None when every
+    session is given once (or twice alike), or the answer is not a chart this can read (yfinance
+    then reports it)."""
+    try:
+        result = json.loads(body)["chart"]["result"][0]
+        stamps = result.get("timestamp") or []
+        quote = result["indicators"]["quote"][0]
+        adjusted = (result["indicators"].get("adjclose") or [{}])[0].get("adjclose")
+        offset = int(result.get("meta", {}).get("gmtoffset") or 0)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return None
+    if len(stamps) < 2:
+        return None
+    columns = {"close": quote.get("close") or [None] * len(stamps)}
+    if adjusted is not None:
+        columns["adj_close"] = adjusted
+    try:
+        dates = pd.to_datetime([int(t) + offset for t in stamps], unit="s").normalize()
+        frame = pd.DataFrame(columns, index=dates, dtype="float64")
+    except (ValueError, TypeError):
+        return None
+    try:
+        one_row_per_date(frame, source="Yahoo's chart")
+    except Rejected as conflict:
+        return str(conflict)
+    return None
 
 
 def parse_history(raw: pd.DataFrame, symbol: str) -> pd.DataFrame:
@@ -291,6 +329,8 @@ class YahooProvider:
             raise self._network_failure(symbol, session) or BadPayload(
                 f"Yahoo {symbol}: Yahoo Finance sent an answer yfinance could not read"
             ) from None
+        if session.repeat_conflict:
+            raise Rejected(f"Yahoo {symbol}: {session.repeat_conflict}")
         failure = self._network_failure(symbol, session)
         if not isinstance(frame, pd.DataFrame) or frame.empty:
             raise failure or self._unreadable_or_unknown(symbol, session)

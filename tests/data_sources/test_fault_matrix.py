@@ -320,26 +320,7 @@ CLASS_NAME_BUG = (
     "a connection refused reads 'cannot connect (ConnectionError)': data_sources.http.get_bytes "
     "and YahooSession put the exception's class name into the user's message"
 )
-XFAIL: dict[tuple[str, str], str] = {
-    **{(p, "refused"): CLASS_NAME_BUG for p in MATRIX_PROVIDERS},
-    ("yahoo", "duplicated dates"): (
-        "yfinance drops a repeated chart timestamp (sort_index, then duplicated(keep='first')) "
-        "before parse_history sees it: two different prices for one date are stored silently"
-    ),
-    ("aaii", "duplicated dates"): (
-        "spreadsheets.series_frame's repeat tolerance (0.005) is applied to AAII's raw "
-        "fractions before the x100 to percent: a date repeated with shares differing by up to "
-        "0.5 percentage points is kept as one observation (the first) without a word"
-    ),
-    ("cboe", "duplicated dates"): (
-        "parse_cboe_daily takes the first of two TOTAL PUT/CALL RATIO entries with different "
-        "values (v and 1.5 v for one day) and stores it without a word"
-    ),
-    ("shiller", "negative values"): (
-        "shiller:earnings has no bounds in data_sources.catalog: a negative trailing-twelve-"
-        "month E (-202.5 after 201.75) is stored; S&P 500 TTM earnings have never been negative"
-    ),
-}
+XFAIL: dict[tuple[str, str], str] = {}
 """(provider, fault) -> the product bug that makes the case fail (see the report)."""
 
 MESSAGE_INTERNALS = re.compile(

@@ -9,6 +9,7 @@ import pytest
 from data_sources.catalog import LIVE_BY_KEY, LIVE_SERIES, Bounds
 from data_sources.errors import BadPayload, Rejected
 from data_sources.validate import (
+    DUPLICATE_RELATIVE,
     DUPLICATE_TOLERANCE,
     EARLY_ROWS_ALLOWED,
     MIN_COVERAGE,
@@ -88,17 +89,23 @@ def _rows(days: list[str], **columns: list[float]) -> pd.DataFrame:
     return pd.DataFrame(columns, index=pd.DatetimeIndex(days, name="date"))
 
 
-def test_one_row_per_date_same_values_within_0_005_are_one_row() -> None:
-    assert DUPLICATE_TOLERANCE == 0.005
+def test_one_row_per_date_values_that_differ_only_by_rounding_are_one_row() -> None:
+    assert (DUPLICATE_TOLERANCE, DUPLICATE_RELATIVE) == (0.005, 0.001)
     naaim = _rows(["2006-07-12", "2006-07-05", "2006-07-05"], value=[31.2, 19.444444, 19.44])
     collapsed = one_row_per_date(naaim, source="NAAIM")
     assert list(collapsed.index.strftime("%Y-%m-%d")) == ["2006-07-12", "2006-07-05"]
     assert collapsed["value"].tolist() == [31.2, 19.444444]  # the first row's value
     assert collapsed.index.name == "date"
-    exact = _rows(["2024-01-02"] * 2, value=[1.0, 1.005])  # boundary: 0.005 apart, the same
-    assert one_row_per_date(exact)["value"].tolist() == [1.0]
+    exact = _rows(["2024-01-02"] * 2, value=[10.0, 10.005])  # boundary: 0.005 apart, the same
+    assert one_row_per_date(exact)["value"].tolist() == [10.0]
     with pytest.raises(Rejected, match=r"^k: the date 2024-01-02 appears 2 times with different"):
-        one_row_per_date(_rows(["2024-01-02"] * 2, value=[1.0, 1.0051]), source="k")
+        one_row_per_date(_rows(["2024-01-02"] * 2, value=[10.0, 10.0051]), source="k")
+    relative = _rows(["2024-01-02"] * 2, value=[1.0, 1.001])  # boundary: 0.1 % apart, the same
+    assert one_row_per_date(relative)["value"].tolist() == [1.0]
+    with pytest.raises(Rejected, match="appears 2 times with different values"):  # 0.2 %
+        one_row_per_date(_rows(["2024-01-02"] * 2, value=[1.0, 1.002]))
+    with pytest.raises(Rejected, match="appears 2 times with different values"):  # 1 % of 0.5
+        one_row_per_date(_rows(["2024-01-02"] * 2, value=[0.5, 0.505]))
     untouched = series([1.0, 2.0])
     assert one_row_per_date(untouched) is untouched
 

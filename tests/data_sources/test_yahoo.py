@@ -294,3 +294,24 @@ def test_parse_history_repeated_sessions_follow_the_one_row_per_date_rule() -> N
     backwards = raw.iloc[[0, 2, 1]]
     with pytest.raises(Rejected, match="out of order"):
         parse_history(backwards, "SPY")
+
+
+def test_chart_repeats_finds_a_session_given_twice_with_other_prices() -> None:
+    """yfinance keeps the first of two bars for one date without a word; the session reads the
+    raw chart first. Timestamps are 13:30 UTC bars (gmtoffset −4 h: still the same date)."""
+    from data_sources.providers.yahoo import chart_repeats
+
+    def chart(stamps: list[int], closes: list[float]) -> bytes:
+        result = {
+            "meta": {"gmtoffset": -14400},
+            "timestamp": stamps,
+            "indicators": {"quote": [{"close": closes}], "adjclose": [{"adjclose": closes}]},
+        }
+        return json.dumps({"chart": {"result": [result]}}).encode()
+
+    day, next_day = 1718285400, 1718371800  # 2024-06-13 and 2024-06-14, 13:30 UTC
+    assert chart_repeats(chart([day, next_day], [540.0, 541.0])) is None
+    assert chart_repeats(chart([day, day, next_day], [540.0, 540.0, 541.0])) is None
+    message = chart_repeats(chart([day, day + 3600, next_day], [540.0, 545.0, 541.0]))
+    assert message is not None and "2024-06-13 appears 2 times with different values" in message
+    assert chart_repeats(b"<html>not a chart</html>") is None
