@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 
 import dashboard.commands as commands
+from dashboard.after_commit import after_commit
 from data_sources.cli import (
     AfterCommit,
     Parser,
@@ -26,53 +27,15 @@ from data_sources.cli import (
     add_global_options,
     execute,
     register,
-    user_message,
 )
 from data_sources.store import Store
 
 PROG = "investable"
-PRECOMPUTE_MODULE = "dashboard.precompute"
-
-
-def run_precompute(store: Store) -> None:
-    """The after-commit hook: ``dashboard.precompute.precompute(store)``. A build without that
-    module skips it (the app then computes the model on its first view)."""
-    try:
-        module = importlib.import_module(PRECOMPUTE_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != PRECOMPUTE_MODULE:
-            raise
-        print(
-            "precompute: not in this build; the app computes the model on first view",
-            file=sys.stderr,
-        )
-        return
-    print("precompute: the model for the default settings …", file=sys.stderr, flush=True)
-    module.precompute(store)
-
-
-def run_notify(store: Store) -> None:
-    """The alerts after a commit: ``dashboard.alerts.notify(store)``, its one-line report on
-    stderr. Never raises (the data is saved; a failed alert is retried by the next refresh)."""
-    try:
-        from dashboard.alerts import notify
-
-        report = notify(store)
-    except Exception as exc:
-        print(f"alerts: not sent ({user_message(exc)}); the next refresh tries again",
-              file=sys.stderr)  # fmt: skip
-        return
-    print(report.message, file=sys.stderr)
 
 
 def after_commit_steps(store: Store) -> None:
-    """The after-commit hook: :func:`run_precompute`, then :func:`run_notify` (which runs even
-    when the precompute failed: it computes the model itself; the precompute's error is raised
-    after it)."""
-    try:
-        run_precompute(store)
-    finally:
-        run_notify(store)
+    """The after-commit hook (:mod:`dashboard.after_commit`), its lines on stderr."""
+    after_commit(store, report=lambda line: print(line, file=sys.stderr, flush=True))
 
 
 def analysis_modules() -> list[str]:

@@ -97,9 +97,9 @@ class Refresher:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if after_commit is None:
-            from dashboard.precompute import precompute
+            from dashboard.after_commit import after_commit as precompute_and_notify
 
-            after_commit = precompute
+            after_commit = precompute_and_notify
         self._open_store = open_store
         self._after_commit = after_commit
         self._generation_of = generation_of

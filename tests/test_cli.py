@@ -15,7 +15,6 @@ import shlex
 import subprocess
 import sys
 import time
-import types
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -820,18 +819,35 @@ def test_rollback_on_the_real_store(
 # ---- the after-commit hook ---------------------------------------------------------------------
 
 
-def test_precompute_hook_runs_when_present_and_is_skipped_when_absent(
+def test_after_commit_precomputes_then_notifies_even_when_the_precompute_fails(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    calls: list[Any] = []
-    module = types.ModuleType(investable.PRECOMPUTE_MODULE)
-    module.precompute = calls.append  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, investable.PRECOMPUTE_MODULE, module)
-    investable.run_precompute("store")  # type: ignore[arg-type]
-    assert calls == ["store"]
-    monkeypatch.setitem(sys.modules, investable.PRECOMPUTE_MODULE, None)  # import -> not found
-    investable.run_precompute("store")  # type: ignore[arg-type]
-    assert "precompute: not in this build" in capsys.readouterr().err
+    import dashboard.alerts
+    import dashboard.precompute
+
+    calls: list[str] = []
+
+    class Delivered:
+        message = "alerts: nothing changed"
+
+    def notify(store: Any) -> Delivered:
+        calls.append(f"notify {store}")
+        return Delivered()
+
+    monkeypatch.setattr(dashboard.precompute, "precompute", lambda s: calls.append(f"pre {s}"))
+    monkeypatch.setattr(dashboard.alerts, "notify", notify)
+    investable.after_commit_steps("store")  # type: ignore[arg-type]
+    assert calls == ["pre store", "notify store"]
+    assert "alerts: nothing changed" in capsys.readouterr().err
+
+    def broken(store: Any) -> None:
+        raise ValueError("the model needs yahoo:SPY")
+
+    calls.clear()
+    monkeypatch.setattr(dashboard.precompute, "precompute", broken)
+    with pytest.raises(ValueError, match="needs yahoo:SPY"):
+        investable.after_commit_steps("store")  # type: ignore[arg-type]
+    assert calls == ["notify store"]
 
 
 def test_a_failing_hook_keeps_the_data_and_exits_1(
@@ -856,10 +872,10 @@ def test_a_failing_hook_keeps_the_data_and_exits_1(
 def test_python_m_data_sources_runs_no_hook(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import dashboard.precompute
+
     calls: list[Any] = []
-    module = types.ModuleType(investable.PRECOMPUTE_MODULE)
-    module.precompute = calls.append  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, investable.PRECOMPUTE_MODULE, module)
+    monkeypatch.setattr(dashboard.precompute, "precompute", calls.append)
     code, out, _ = run(
         capsys,
         "--store",
