@@ -20,7 +20,7 @@ import warnings
 from functools import cache
 from importlib import resources
 
-import exchange_calendars  # type: ignore[import-untyped]
+import exchange_calendars
 import numpy as np
 import pandas as pd
 

@@ -62,7 +62,10 @@ def today() -> pd.Timestamp:
 
 
 def open_store() -> Store:
-    return Store(fred_key=fred_key())
+    """The store at ``INVESTABLE_STORE`` from Streamlit secrets or the environment (else the user
+    cache folder). Reading the secret first also loads the secrets, which Streamlit exposes as
+    environment variables: the store's credentials (``AWS_*``) come from there."""
+    return Store(secret("INVESTABLE_STORE") or None, fred_key=fred_key())
 
 
 def source(folder: str | None) -> SeriesSource:

@@ -28,8 +28,8 @@ when fsspec is imported: e.g. ``FSSPEC_S3_ENDPOINT_URL=http://127.0.0.1:9000``) 
 ``~/.config/fsspec/*.json`` to s3fs keyword arguments; then botocore's chain:
 ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` / ``AWS_SESSION_TOKEN``, ``AWS_PROFILE`` and
 ``~/.aws/credentials``, ``AWS_DEFAULT_REGION``, ``AWS_ENDPOINT_URL_S3`` or ``AWS_ENDPOINT_URL``
-(a MinIO, R2 or moto endpoint), and instance roles. ``s3fs`` is the optional extra ``s3``
-(``pip install investable[s3]``); GCS and Azure need ``gcsfs`` / ``adlfs``.
+(a MinIO, R2 or moto endpoint), and instance roles. ``s3fs`` is a dependency; GCS and Azure
+need the extras ``gcs`` (``gcsfs``) / ``azure`` (``adlfs``).
 """
 
 from __future__ import annotations
@@ -47,7 +47,11 @@ from filelock import FileLock
 
 from data_sources.errors import StoreError
 
-INSTALL_HINTS = {"s3": "s3fs (pip install 'investable[s3]')", "gs": "gcsfs", "az": "adlfs"}
+INSTALL_HINTS = {
+    "s3": "s3fs",
+    "gs": "gcsfs (pip install 'investable[gcs]')",
+    "az": "adlfs (pip install 'investable[azure]')",
+}
 
 
 def is_url(location: str) -> bool:
