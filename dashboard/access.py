@@ -33,6 +33,14 @@ def secret(name: str) -> Any:
         return None
 
 
+def secrets() -> dict[str, Any]:
+    """The app's top-level secrets as a plain dict ({} without a secrets.toml)."""
+    try:
+        return {key: st.secrets[key] for key in st.secrets}
+    except Exception:  # no secrets.toml at all is the normal case
+        return {}
+
+
 def truthy(value: Any) -> bool:
     """``True``, or text such as 1/true/yes/on (any case)."""
     if isinstance(value, bool):

@@ -9,6 +9,9 @@ import streamlit as st
 from analytics.catalog import CATALOG
 from components.widgets import day
 from dashboard import access, state
+from dashboard.alerts.ledger import read_ledger
+from dashboard.alerts.settings import load_settings
+from dashboard.alerts.view import channel_rows, delivery_rows
 from dashboard.controls import (
     empty_store_instructions,
     escape_markdown,
@@ -19,6 +22,7 @@ from dashboard.labels import provider_short, series_label, series_name
 from data_sources.catalog import provider_name
 from data_sources.errors import DataSourceError
 from data_sources.registry import RECORDS, UPLOADS, record_of
+from data_sources.store import KEEP_GENERATIONS
 
 FREQUENCIES = {"D": "daily", "W": "weekly", "M": "monthly", "Q": "quarterly", "A": "yearly"}
 
@@ -65,10 +69,62 @@ if len(errors):
             st.text(message)
 
 if writable:
-    refresh_tab, upload_tab, settings_tab = st.tabs(["Refresh", "Load a file", "Settings"])
+    refresh_tab, upload_tab, history_tab, alerts_tab, settings_tab = st.tabs(
+        ["Refresh", "Load a file", "History", "Alerts", "Settings"]
+    )
 else:
-    refresh_tab, settings_tab = st.tabs(["Updates", "Settings"])
+    refresh_tab, history_tab, alerts_tab, settings_tab = st.tabs(
+        ["Updates", "History", "Alerts", "Settings"]
+    )
     upload_tab = None
+
+with history_tab:
+    if folder:
+        st.info("A manifest folder has no history: the store keeps the last generations.")
+    else:
+        kept = state.open_store().generations()
+        st.write(
+            "Each refresh or import commits a new *generation* of the store, and the store "
+            f"keeps the last {KEEP_GENERATIONS}. `investable rollback --to N` returns to one "
+            "(committed as a new generation)."
+        )
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Generation": g.number,
+                        "Committed": g.committed_at.strftime("%Y-%m-%d %H:%M UTC"),
+                        "Kind": g.kind,
+                        "Series updated": sum(1 for c in g.changes if c.error is None),
+                        "Rows added": sum(max(c.added, 0) for c in g.changes),
+                        "Rows revised": sum(c.revised for c in g.changes),
+                        "Failed": sum(1 for c in g.changes if c.error is not None),
+                        "Note": g.note,
+                    }
+                    for g in kept
+                ]
+            ),
+            hide_index=True,
+        )
+
+with alerts_tab:
+    settings = load_settings(secrets=access.secrets())
+    ledger = read_ledger(state.open_store()) if not folder else None
+    channels = channel_rows(settings, ledger) if ledger is not None else []
+    if not channels:
+        st.write(
+            "No alert channels are set. Set `INVESTABLE_ALERT_WEBHOOKS` (Slack, Discord or ntfy "
+            "webhooks) or `INVESTABLE_SMTP_HOST` and the other `INVESTABLE_SMTP_*` settings "
+            "in the environment or the app's secrets: each refresh that changes the model's "
+            "mind then sends one message."
+        )
+    else:
+        st.markdown("**Channels** (addresses shown by host only)")
+        st.dataframe(pd.DataFrame(channels), hide_index=True)
+        deliveries = delivery_rows(ledger) if ledger is not None else []
+        if deliveries:
+            st.markdown("**Last deliveries**")
+            st.dataframe(pd.DataFrame(deliveries), hide_index=True)
 
 with refresh_tab:
     if folder:

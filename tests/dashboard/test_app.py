@@ -179,7 +179,7 @@ def test_an_empty_store_opens_on_the_data_page_with_what_to_do(monkeypatch, tmp_
     ):
         assert command in commands
     assert any(b.label == "Refresh now" for b in at.button)
-    assert [t.label for t in at.tabs] == ["Refresh", "Load a file", "Settings"]
+    assert [t.label for t in at.tabs] == ["Refresh", "Load a file", "History", "Alerts", "Settings"]
     for page in PAGES[:-1]:  # the model pages say where to load data, and do not fetch
         at.switch_page(f"views/{page}.py").run()
         assert not at.exception, [e.message for e in at.exception]
@@ -203,6 +203,12 @@ def test_refresh_runs_in_the_background_and_lands_for_the_next_run(monkeypatch, 
     from data_sources.store import Store
 
     assert sorted(Store(tmp_path / "store", providers={}).keys()) == expected
+    history = next(d.value for d in at.dataframe if "Generation" in d.value.columns)
+    # 15 Yahoo and 30 FRED live series asked; the fixture holds 7 of them
+    assert history[["Generation", "Kind", "Series updated", "Failed"]].values.tolist() == [
+        [1, "refresh", 7, 45 - 7]
+    ]
+    assert any("No alert channels are set" in m.value for m in at.markdown)
     at.switch_page("views/overview.py").run()
     raw = pd.read_csv(FIXTURE / "yahoo/SPY.csv")["Adj Close"]
     assert _metric(at, "SPY close (dividend-adjusted)") == f"{raw.iloc[-1]:,.2f}"
