@@ -44,12 +44,15 @@ class Simulated:
         index = pd.bdate_range(end="2026-06-05", periods=ROWS, name="date")
         results = {}
         for number, key in enumerate(keys):
-            values = 100 + np.cumsum(np.random.default_rng(number).normal(size=ROWS))
-            if key.startswith("yahoo:"):
+            walk = np.cumsum(np.random.default_rng(number).normal(size=ROWS))
+            if key.startswith("yahoo:"):  # a price near 100
                 columns = ("open", "high", "low", "close", "volume", "adj_close")
-                results[key] = pd.DataFrame(dict.fromkeys(columns, values), index=index)
-            else:
-                results[key] = pd.DataFrame({"value": values}, index=index)
+                results[key] = pd.DataFrame(dict.fromkeys(columns, 100 + walk), index=index)
+            elif key == "aaii:sentiment":  # shares in percent, summing to 100
+                shares = {"bullish": 40 + walk / 10, "neutral": 30.0, "bearish": 30 - walk / 10}
+                results[key] = pd.DataFrame(shares, index=index)
+            else:  # near 1: inside every series' physical bounds (rates, ratios, indices)
+                results[key] = pd.DataFrame({"value": 1 + walk / 100}, index=index)
         return results
 
 
