@@ -35,6 +35,7 @@ session=…)``; Yahoo symbols are therefore fetched one after another (one provi
 from __future__ import annotations
 
 import json
+import logging
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -236,6 +237,10 @@ class YahooProvider:
         self._sleep = sleep
         self._pacer = pacer or http.PACER
         self._session: YahooSession | None = None
+        # yfinance logs each failure itself ("Failed to get ticker 'SPY' reason: Failed to
+        # perform, curl: (6) …"); this provider reports it per symbol in words, so only
+        # yfinance's critical messages still reach the console.
+        logging.getLogger("yfinance").setLevel(logging.CRITICAL)
 
     @property
     def record(self) -> ProviderRecord:
