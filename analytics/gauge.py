@@ -122,11 +122,11 @@ class GaugeReading:
         return f"{text} ({why})"
 
 
-def _age_reason(last_observation: object, date: pd.Timestamp) -> str:
+def _age_reason(last_observation: pd.Timestamp | None, date: pd.Timestamp) -> str:
     """``"data 183 days old"`` (days from the newest observation to ``date``), or ``"stale"``."""
-    if last_observation is None or pd.isna(last_observation):
+    if last_observation is None:
         return "stale"
-    days = int((date - pd.Timestamp(last_observation)) / pd.Timedelta(days=1))
+    days = int((date - last_observation) / pd.Timedelta(days=1))
     return f"data {days} days old"
 
 
@@ -161,11 +161,14 @@ def gauge_as_of(
     components = scores.loc[date].dropna()
     value = float(gauge.iloc[-1])
     left_out = {}
+    had_reading = readings.loc[date].notna()
+    still_there = masked.loc[date].notna()
     for key in scores.columns:
-        if pd.notna(readings.at[date, key]) and pd.isna(masked.at[date, key]):
-            last = None
+        if bool(had_reading[key]) and not bool(still_there[key]):
+            last: pd.Timestamp | None = None
             if last_observation is not None and key in last_observation.columns:
-                last = last_observation[key].get(date)
+                observed = last_observation[key].get(date)
+                last = None if observed is None or pd.isna(observed) else pd.Timestamp(observed)
             left_out[key] = _age_reason(last, date)
     return GaugeReading(
         date, value, band(value), components, history, len(components), total, left_out

@@ -10,6 +10,7 @@ import base64
 import html
 import warnings
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -42,7 +43,8 @@ def figure_png(fig: go.Figure, width: int = 1000) -> bytes:
     height = int(fig.layout.height or 460)
     with warnings.catch_warnings():  # plotly notes that kaleido's server ignores its options
         warnings.simplefilter("ignore", UserWarning)
-        return fig.to_image(format="png", scale=2, width=width, height=height)
+        image: bytes = fig.to_image(format="png", scale=2, width=width, height=height)
+        return image
 
 
 def report_figures(
@@ -157,13 +159,13 @@ def _changes(model: ModelResult, date: pd.Timestamp) -> str:
     if changes.empty:
         return f"<p>No indicator changed its vote since {previous.date()}.</p>"
 
-    def vote(value) -> str:
+    def vote(value: Any) -> str:
         return "unavailable" if value is None or pd.isna(value) else (
             "invested" if value == 1 else "cash"
         )  # fmt: skip
 
     items = "".join(
-        f"<li>{html.escape(row.name)}: {vote(row.before)} → {vote(row.after)}</li>"
+        f"<li>{html.escape(str(row.name))}: {vote(row.before)} → {vote(row.after)}</li>"
         for row in changes.itertuples()
     )
     return f"<p>Changed since {previous.date()}:</p><ul>{items}</ul>"
