@@ -7,7 +7,16 @@ For an entry price ``P``, a target ``T`` and a stop ``S`` (``S ≤ P ≤ T``)::
     ratio  = reward / |risk|            printed "1.12 : 1"; no number when S = P
     on a capital C:  reward_dollars = C × reward,  risk_dollars = C × risk
 
-With no risk (``S = P``) the ratio is ``None``: the entry has *no downside to the stop*.
+Prices are compared as they are shown, in cents (rounded to 2 decimals): a stop that shows as
+the entry price *is* the entry price (no risk), so a message never says "1433.19 is above
+1433.19". With no risk (``S = P`` in cents) the ratio is ``None``: the entry has *no downside
+to the stop*. With a risk under 0.1 % of the entry (``0 < |risk| < MIN_MEANINGFUL_RISK``) the
+ratio is also ``None`` and shown as "risk under 0.1 %: ratio not meaningful" (a level a few cents
+above the stop would otherwise print 34,350 : 1).
+
+Default plans (:func:`default_plan`, :func:`default_positions`) are derived from the price on
+the as-of date so they are valid at any date: target ≥ 1.02 × P, stop ≤ 0.98 × P, and the second
+default position enters halfway between the stop and the price.
 
 Scenarios compare buying now with buying at each support level below the price. A portfolio
 sums, over positions with weights ``w_i`` (shares of the portfolio, at most 1 in total, the rest
@@ -32,7 +41,35 @@ import pandas as pd
 from analytics.errors import InvalidSetting
 
 NO_DOWNSIDE = "no downside to the stop"
+MIN_MEANINGFUL_RISK = 0.001  # 0.1 % of the entry
+TINY_RISK = "risk under 0.1 %: ratio not meaningful"
 WEIGHT_TOLERANCE = 1e-9
+DEFAULT_TARGET_FLOOR = 1.02  # default target at least 2 % above the price
+DEFAULT_STOP_CEILING = 0.98  # default stop at least 2 % below the price
+
+
+def shown(value: float) -> str:
+    """A price as the messages show it: cents, trailing zeros dropped (``1500``, ``1433.19``)."""
+    return f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def cents(value: float) -> float:
+    """A price rounded to the cent, the precision prices are compared at."""
+    return round(value, 2)
+
+
+def ratio_of(reward: float, risk: float) -> float | None:
+    """``reward / |risk|``; ``None`` with no risk or a risk under ``MIN_MEANINGFUL_RISK``."""
+    if risk == 0 or abs(risk) < MIN_MEANINGFUL_RISK:
+        return None
+    return reward / abs(risk)
+
+
+def ratio_words(ratio: float | None, risk: float) -> str:
+    """``"2.15 : 1"``, ``NO_DOWNSIDE`` (risk 0) or ``TINY_RISK`` (0 < |risk| < 0.1 %)."""
+    if ratio is not None:
+        return f"{ratio:.2f} : 1"
+    return NO_DOWNSIDE if risk == 0 else TINY_RISK
 
 
 @dataclass(frozen=True)
@@ -52,12 +89,13 @@ class RiskReward:
 
     @property
     def has_downside(self) -> bool:
-        return self.ratio is not None
+        return self.risk < 0
 
     @property
     def ratio_text(self) -> str:
-        """``"1.12 : 1"``, or ``"no downside to the stop"`` when the stop equals the entry."""
-        return NO_DOWNSIDE if self.ratio is None else f"{self.ratio:.2f} : 1"
+        """``"1.12 : 1"``; ``"no downside to the stop"`` when the stop equals the entry;
+        ``"risk under 0.1 %: ratio not meaningful"`` for a tiny risk."""
+        return ratio_words(self.ratio, self.risk)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -92,13 +130,16 @@ def _positive(name: str, value: Any) -> float:
 
 
 def _check_order(price: float, target: float, stop: float, what: str = "entry price") -> None:
-    if stop > price:
+    """Stop ≤ price ≤ target, compared in cents (as shown), else a whole-sentence message."""
+    if cents(stop) > cents(price):
         raise InvalidSetting(
-            f"the stop {stop:g} is above the {what} {price:g}; a stop sits at or below"
+            f"the stop {shown(stop)} is above the {what} {shown(price)}; "
+            f"a stop must be at or below the {what}"
         )
-    if target < price:
+    if cents(target) < cents(price):
         raise InvalidSetting(
-            f"the target {target:g} is below the {what} {price:g}; a target sits at or above"
+            f"the target {shown(target)} is below the {what} {shown(price)}; "
+            f"a target must be at or above the {what}"
         )
 
 
@@ -116,9 +157,13 @@ def risk_reward(
     s = _positive("stop", stop)
     c = None if capital is None else _positive("capital", capital)
     _check_order(p, t, s)
+    if cents(s) == cents(p):
+        s = p  # shown as the entry: no downside
+    if cents(t) == cents(p):
+        t = p
     reward = t / p - 1.0
     risk = s / p - 1.0
-    ratio = None if s == p else reward / abs(risk)
+    ratio = ratio_of(reward, risk)
     return RiskReward(
         price=p,
         target=t,
@@ -173,14 +218,14 @@ def scenarios(
     for level in supports:
         value = float(level.value)
         name = f"Buy at {level.name}"
-        if value < now.stop:
+        if cents(value) < cents(now.stop):
             rows.append(
                 {
                     "scenario": name,
                     "kind": level.kind,
                     "entry": value,
                     "distance": value / now.price - 1.0,
-                    "note": f"below the stop {now.stop:g}: the stop would trigger first",
+                    "note": f"below the stop {shown(now.stop)}: the stop would trigger first",
                 }
             )
             continue
@@ -235,7 +280,8 @@ class PortfolioRiskReward:
 
     @property
     def ratio_text(self) -> str:
-        return NO_DOWNSIDE if self.ratio is None else f"{self.ratio:.2f} : 1"
+        """As :attr:`RiskReward.ratio_text`, for the weighted totals."""
+        return ratio_words(self.ratio, self.risk)
 
 
 PORTFOLIO_COLUMNS = ("weight", "entry", "target", "stop")
@@ -295,7 +341,7 @@ def portfolio_risk_reward(
         )
     reward = float(table["weighted_reward"].sum())
     risk = float(table["weighted_risk"].sum())
-    ratio = None if risk == 0 else reward / abs(risk)
+    ratio = ratio_of(reward, risk)
     return PortfolioRiskReward(
         positions=table,
         reward=reward,
@@ -305,4 +351,37 @@ def portfolio_risk_reward(
         capital=c,
         reward_dollars=None if c is None else c * reward,
         risk_dollars=None if c is None else c * risk,
+    )
+
+
+def default_plan(
+    price: float, supports: Iterable[float], resistances: Iterable[float]
+) -> tuple[float, float]:
+    """Default (target, stop) for buying at ``price``, valid at any date, in cents.
+
+    target = max(highest resistance above the price, 1.02 × P), or 1.08 × P with none;
+    stop   = min(lowest support below the price, 0.98 × P), or 0.92 × P with none.
+    """
+    p = _positive("price", price)
+    above = [float(v) for v in resistances if math.isfinite(float(v)) and float(v) > p]
+    below = [float(v) for v in supports if math.isfinite(float(v)) and 0 < float(v) < p]
+    target = max(max(above), p * DEFAULT_TARGET_FLOOR) if above else p * 1.08
+    stop = min(min(below), p * DEFAULT_STOP_CEILING) if below else p * 0.92
+    return cents(target), cents(stop)
+
+
+def default_positions(price: float, target: float, stop: float, name: str) -> pd.DataFrame:
+    """The default two-position portfolio (columns ``position`` + ``PORTFOLIO_COLUMNS``): 60 %
+    in ``name`` bought at the price and 30 % bought halfway between the stop and the price, both
+    with ``target`` and ``stop`` (the rest cash). Every row passes :func:`portfolio_risk_reward`
+    whenever stop ≤ price ≤ target."""
+    p = _positive("price", price)
+    return pd.DataFrame(
+        {
+            "position": [name, "Second position"],
+            "weight": [0.6, 0.3],
+            "entry": [cents(p), cents((p + stop) / 2)],
+            "target": [cents(target), cents(target)],
+            "stop": [cents(stop), cents(stop)],
+        }
     )

@@ -10,12 +10,16 @@ import base64
 import html
 import warnings
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.backtest import BacktestSettings, backtest_model, spy_total_return
-from analytics.model import ModelResult
+from analytics.gauge import component_names, model_gauge
+from analytics.model import ModelResult, Snapshot
+from analytics.results import IndicatorRow
+from analytics.spec import with_unit
 from components.figures import composite_figure, equity_figure, price_figure
 from components.price import moving_average
 
@@ -29,6 +33,7 @@ table { border-collapse: collapse; width: 100%; font-size: 13px; margin: 12px 0 
 th, td { border-bottom: 1px solid #e5e7eb; padding: 5px 8px; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 td:nth-child(6) { white-space: nowrap; }
+tr.stale td, tr.unavailable td { color: #9ca3af; }
 img { width: 100%; margin: 8px 0 20px; }
 """
 
@@ -38,7 +43,8 @@ def figure_png(fig: go.Figure, width: int = 1000) -> bytes:
     height = int(fig.layout.height or 460)
     with warnings.catch_warnings():  # plotly notes that kaleido's server ignores its options
         warnings.simplefilter("ignore", UserWarning)
-        return fig.to_image(format="png", scale=2, width=width, height=height)
+        image: bytes = fig.to_image(format="png", scale=2, width=width, height=height)
+        return image
 
 
 def report_figures(
@@ -101,10 +107,11 @@ def weekly_report(
         f"<p class='state {state.lower()}'>{state}</p>",
         f"<p>Composite <b>{composite}</b> (invested above {snapshot.invest_threshold:.2f}), "
         f"{snapshot.available} of {snapshot.total} indicators available.</p>",
+        _gauge_line(model, date),
         _categories_table(snapshot),
         _changes(model, date),
         "<h2>Indicators</h2>",
-        _indicator_table(snapshot),
+        _indicator_table(model, snapshot),
     ]
     if with_charts:
         parts.append("<h2>Key charts</h2>")
@@ -124,7 +131,17 @@ def weekly_report(
     return "\n".join(parts)
 
 
-def _categories_table(snapshot) -> str:
+def _gauge_line(model: ModelResult, date: pd.Timestamp) -> str:
+    """``Sentiment gauge <b>38</b> (Fear), 7 of 8 readings (NAAIM exposure: data 183 days
+    old).`` — stale components are not counted (same max-age rule as the indicators)."""
+    reading = model_gauge(model, date)
+    if reading.date is None:
+        return "<p>Sentiment gauge: not enough weekly readings yet (it needs a year).</p>"
+    summary = html.escape(reading.summary(component_names(model)))
+    return f"<p>Sentiment gauge <b>{reading.value:.0f}</b> ({reading.band}), {summary}.</p>"
+
+
+def _categories_table(snapshot: Snapshot) -> str:
     rows = "".join(
         f"<tr><td>{name}</td><td class='num'>{'—' if score is None else f'{score:.2f}'}</td>"
         f"<td class='num'>{snapshot.category_counts[name][0]} of "
@@ -142,32 +159,54 @@ def _changes(model: ModelResult, date: pd.Timestamp) -> str:
     if changes.empty:
         return f"<p>No indicator changed its vote since {previous.date()}.</p>"
 
-    def vote(value) -> str:
+    def vote(value: Any) -> str:
         return "unavailable" if value is None or pd.isna(value) else (
             "invested" if value == 1 else "cash"
         )  # fmt: skip
 
     items = "".join(
-        f"<li>{html.escape(row.name)}: {vote(row.before)} → {vote(row.after)}</li>"
+        f"<li>{html.escape(str(row.name))}: {vote(row.before)} → {vote(row.after)}</li>"
         for row in changes.itertuples()
     )
     return f"<p>Changed since {previous.date()}:</p><ul>{items}</ul>"
 
 
-def _indicator_table(snapshot) -> str:
+def reading_text(row: IndicatorRow, invested_when: str) -> str:
+    """The reading with its unit against the rule: ``"27.5 % vs > 0 %"`` (values rounded to
+    2 decimals); ``"—"`` without a reading."""
+    threshold = f"{invested_when} {with_unit(round(row.threshold, 2), row.unit)}"
+    if row.reading is None:
+        return f"— vs {threshold}"
+    return f"{with_unit(round(row.reading, 2), row.unit)} vs {threshold}"
+
+
+def status_text(row: IndicatorRow) -> str:
+    """``"current"``; ``"stale, not counted"`` when a reading exists but its data is older than
+    the indicator's maximum age; ``"unavailable"`` otherwise (the Note column says why)."""
+    if row.available:
+        return "current"
+    if row.reading is not None and row.last_observation is not None:
+        return "stale, not counted"
+    return "unavailable"
+
+
+def _indicator_table(model: ModelResult, snapshot: Snapshot) -> str:
+    """Indicators by name: reading with unit and direction, status, vote, data date, note."""
     rows = []
     for row in snapshot.indicators:
-        reading = "—" if row.reading is None else f"{row.reading:,.2f}"
+        invested_when = model.indicators[row.id].spec.invested_when
         vote = "—" if row.score is None else ("invested" if row.score == 1 else "cash")
         last = row.last_observation.date() if row.last_observation is not None else ""
-        status = "" if row.available else html.escape(row.reason)
+        status = status_text(row)
+        reading = html.escape(reading_text(row, invested_when))
+        note = "" if row.available else html.escape(row.reason)
         rows.append(
-            f"<tr><td>{html.escape(row.name)}</td><td>{row.category}</td>"
-            f"<td class='num'>{reading}</td><td class='num'>{row.threshold:g}</td>"
-            f"<td>{vote}</td><td>{last}</td><td>{status}</td></tr>"
+            f"<tr class='{status.split(',')[0]}'><td>{html.escape(row.name)}</td>"
+            f"<td>{row.category}</td><td class='num'>{reading}</td><td>{status}</td>"
+            f"<td>{vote}</td><td>{last}</td><td>{note}</td></tr>"
         )
     header = (
-        "<tr><th>Indicator</th><th>Category</th><th>Reading</th><th>Threshold</th>"
-        "<th>Vote</th><th>Data to</th><th>Note</th></tr>"
+        "<tr><th>Indicator</th><th>Category</th><th>Reading vs invested when</th>"
+        "<th>Status</th><th>Vote</th><th>Data to</th><th>Note</th></tr>"
     )
     return f"<table>{header}{''.join(rows)}</table>"

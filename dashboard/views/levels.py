@@ -7,7 +7,13 @@ import streamlit as st
 
 from analytics.errors import AnalyticsError
 from analytics.levels import Anchor, price_for_levels, price_levels
-from analytics.riskreward import portfolio_risk_reward, risk_reward, scenarios
+from analytics.riskreward import (
+    default_plan,
+    default_positions,
+    portfolio_risk_reward,
+    risk_reward,
+    scenarios,
+)
 from components.figures import levels_figure
 from components.widgets import chart, day, money, percent
 from dashboard import state
@@ -80,17 +86,15 @@ with st.container():
 
 with st.container():
     st.subheader("Risk/reward of buying now or at a support")
-    resistances = levels.resistances()
-    supports = levels.supports()
-    default_target = resistances[-1].value if resistances else levels.price * 1.08
-    default_stop = supports[-1].value if supports else levels.price * 0.92
+    # Defaults from the close on the as-of date: valid at any date (target above, stop below).
+    default_target, default_stop = default_plan(
+        levels.price,
+        [level.value for level in levels.supports()],
+        [level.value for level in levels.resistances()],
+    )
     inputs = st.columns(3)
-    target = inputs[0].number_input(
-        "Target", value=round(max(default_target, levels.price * 1.02), 2), min_value=0.0
-    )
-    stop = inputs[1].number_input(
-        "Stop", value=round(min(default_stop, levels.price * 0.98), 2), min_value=0.0
-    )
+    target = inputs[0].number_input("Target", value=default_target, min_value=0.0, format="%.2f")
+    stop = inputs[1].number_input("Stop", value=default_stop, min_value=0.0, format="%.2f")
     capital = inputs[2].number_input(
         "Capital ($)", value=100_000.0, min_value=0.0, step=10_000.0, format="%.0f"
     )
@@ -98,7 +102,7 @@ with st.container():
         now = risk_reward(levels.price, target, stop, capital or None)
         table_rr = scenarios(levels.price, target, stop, levels, capital or None)
     except AnalyticsError as exc:
-        st.error(str(exc))
+        st.error(f"Check the target and stop: {exc}.")
     else:
         st.markdown(
             f"Buying now at **{now.price:,.2f}**: reward **{percent(now.reward, 2, True)}**, "
@@ -126,17 +130,11 @@ st.caption(
     "Weights are shares of the portfolio (the rest is cash). Reward if every target is reached, "
     "risk if every stop is hit. Edit the table: add rows, change numbers."
 )
-default_positions = pd.DataFrame(
-    {
-        "position": [available[symbol], "Second position"],
-        "weight": [0.6, 0.3],
-        "entry": [round(levels.price, 2), round(levels.price * 0.97, 2)],
-        "target": [round(target, 2), round(target, 2)],
-        "stop": [round(stop, 2), round(stop, 2)],
-    }
-)
+# Derived from the as-of close and the default plan (not from the inputs above), so every
+# default row is valid at any date and edits survive a change of target or stop.
+default_portfolio = default_positions(levels.price, default_target, default_stop, available[symbol])
 edited = st.data_editor(
-    default_positions,
+    default_portfolio,
     num_rows="dynamic",
     hide_index=True,
     key="portfolio",
@@ -155,7 +153,7 @@ positions = positions.set_index(positions["position"].fillna("").astype(str)).dr
 try:
     portfolio = portfolio_risk_reward(positions, capital or None)
 except AnalyticsError as exc:
-    st.error(f"Check the portfolio: {exc}")
+    st.error(f"Check the portfolio: {exc}.")
 else:
     cols = st.columns(4)
     cols[0].metric("Reward", percent(portfolio.reward, 2, True))

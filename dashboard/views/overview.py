@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics.backtest import spy_total_return
 from analytics.errors import AnalyticsError
-from analytics.gauge import gauge_as_of
+from analytics.gauge import component_names, model_gauge
 from analytics.levels import price_for_levels
 from analytics.regimes import DEFAULT_BULL, bull_market_distance, uptrend_distance
 from analytics.sectors import relative_strength
@@ -172,7 +172,7 @@ else:
 # ---- sentiment gauge and sectors ----------------------------------------------------------------
 gauge_column, sector_column = st.columns([1, 1.4])
 with gauge_column:
-    reading = gauge_as_of(model.readings(), as_of)
+    reading = model_gauge(model, as_of)
     if reading.date is None:
         st.info("The sentiment gauge needs at least a year of weekly readings.")
     else:
@@ -181,7 +181,7 @@ with gauge_column:
                 reading.value,
                 reading.band,
                 "Sentiment gauge",
-                f"{reading.available} of {reading.total} model readings vs their past 5 years",
+                f"{reading.summary(component_names(model))} vs their past 5 years",
                 reading.date,
             )
         )

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from analytics.gauge import band, component_scores, gauge_as_of, sentiment_gauge
+from analytics.gauge import (
+    band,
+    component_names,
+    component_scores,
+    gauge_as_of,
+    model_gauge,
+    sentiment_gauge,
+)
+from analytics.model import evaluate
+from data_sources.folder import FolderSource
 
 WEEKS = pd.date_range("2024-01-05", periods=5, freq="W-FRI")
 
@@ -76,3 +87,44 @@ def test_gauge_as_of_and_lookbacks() -> None:
     earlier = gauge_as_of(readings, as_of=weeks[60] + pd.Timedelta(days=3))
     assert earlier.date == weeks[60] and earlier.value == pytest.approx(100.0)
     assert np.isnan(earlier.history["1 year ago"])  # week 8 had no score yet
+
+
+def test_stale_component_is_not_counted_and_is_named() -> None:
+    # Two greed-up components over 5 weeks, window 4 / min 2 is too short for the default
+    # settings, so use 60 weeks and the defaults (window 260, min 52).
+    weeks = pd.date_range("2020-01-03", periods=60, freq="W-FRI")
+    momentum = np.arange(60, dtype=float)  # newest always the highest -> 100 once ranked
+    naaim = np.arange(60, dtype=float)[::-1].copy()  # newest always the lowest -> 100 / n
+    readings = pd.DataFrame({"momentum": momentum, "naaim": naaim}, index=weeks)
+    available = pd.DataFrame(True, index=weeks, columns=readings.columns)
+    last = pd.DataFrame({"momentum": weeks, "naaim": weeks})
+    last.index = weeks
+    # all current: week 60 has 60 readings; momentum 100, naaim 1/60 -> mean (100 + 100/60) / 2
+    current = gauge_as_of(readings, None, available, last)
+    assert current.value == pytest.approx((100 + 100 / 60) / 2)
+    assert current.summary() == "2 of 2 readings" and current.left_out == {}
+    # NAAIM stale on the last week: its data is from 183 days earlier; only momentum counts
+    available.loc[weeks[-1], "naaim"] = False
+    last.loc[weeks[-1], "naaim"] = weeks[-1] - pd.Timedelta(days=183)
+    stale = gauge_as_of(readings, None, available, last)
+    assert stale.value == pytest.approx(100.0)
+    assert stale.available == 1 and stale.total == 2
+    assert stale.left_out == {"naaim": "data 183 days old"}
+    assert stale.summary({"naaim": "NAAIM"}) == "1 of 2 readings (NAAIM: data 183 days old)"
+    # the week before is untouched: still both components
+    assert stale.history["1 week ago"] == pytest.approx((100 + 100 / 59) / 2)
+    # without availability the stale reading would still be counted (the old behaviour)
+    assert gauge_as_of(readings).available == 2
+
+
+def test_model_gauge_uses_the_models_availability() -> None:
+    fixture = Path(__file__).parents[1] / "fixtures" / "app"
+    model = evaluate(FolderSource(fixture).load_many())
+    reading = model_gauge(model)
+    for key in reading.left_out:
+        assert not model.indicators[key].available.at[reading.date]
+    counted = set(reading.components.index)
+    assert all(model.indicators[key].available.at[reading.date] for key in counted)
+    assert reading.summary(component_names(model)).startswith(
+        f"{reading.available} of {reading.total} readings"
+    )

@@ -10,6 +10,9 @@ import pytest
 from analytics.levels import Level
 from analytics.riskreward import (
     NO_DOWNSIDE,
+    TINY_RISK,
+    default_plan,
+    default_positions,
     portfolio_risk_reward,
     risk_reward,
     scenarios,
@@ -243,3 +246,87 @@ def test_portfolio_without_any_downside() -> None:
 def test_portfolio_bad_input(frame: pd.DataFrame, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         portfolio_risk_reward(frame)
+
+
+# ---- issue 13: tiny risks, prices compared as shown, whole messages, defaults at any date ------
+
+
+@pytest.mark.parametrize(
+    ("stop", "text"),
+    [
+        (999.01, TINY_RISK),  # risk -0.099 % < 0.1 %: the 34,350 : 1 case
+        (999.00, "100.00 : 1"),  # risk exactly -0.1 %: reward 10 % / 0.1 % = 100 (boundary)
+        (998.99, f"{0.10 / 0.00101:.2f} : 1"),  # 99.01 : 1
+        (1000.0, NO_DOWNSIDE),
+    ],
+)
+def test_tiny_risk_has_no_meaningful_ratio(stop: float, text: str) -> None:
+    rr = risk_reward(1000.0, 1100.0, stop)
+    assert rr.ratio_text == text
+    assert (rr.ratio is None) == (text in (TINY_RISK, NO_DOWNSIDE))
+    assert rr.has_downside == (stop < 1000.0)
+    assert TINY_RISK == "risk under 0.1 %: ratio not meaningful"
+
+
+def test_scenario_level_just_above_the_stop_shows_tiny_risk() -> None:
+    fib = Level(
+        name="Fibonacci 78.6 %", kind="fibonacci", value=1370.04, distance=1370.04 / 1438 - 1
+    )
+    table = scenarios(1438.0, 1565.0, 1370.0, [fib])
+    row = table.set_index("scenario").loc["Buy at Fibonacci 78.6 %"]
+    # risk = 1370 / 1370.04 - 1 = -0.0029 %: under 0.1 %
+    assert row["risk"] == pytest.approx(1370 / 1370.04 - 1)
+    assert math.isnan(row["ratio"]) and row["ratio_text"] == TINY_RISK
+
+
+def test_portfolio_tiny_risk() -> None:
+    frame = pd.DataFrame({"weight": [1.0], "entry": [1000.0], "target": [1100.0], "stop": [999.5]})
+    result = portfolio_risk_reward(frame)
+    assert result.risk == pytest.approx(-0.0005) and result.ratio is None
+    assert result.ratio_text == TINY_RISK
+
+
+def test_stop_shown_as_the_price_is_no_downside() -> None:
+    # the close is 1433.1900004 in floating point and shown as 1,433.19; a stop typed as 1433.19
+    rr = risk_reward(1433.1900004, 1500.0, 1433.19)
+    assert rr.risk == 0.0 and rr.ratio_text == NO_DOWNSIDE
+    rr = risk_reward(1433.1899996, 1433.19, 1400.0)  # target shown as the price: no reward
+    assert rr.reward == 0.0
+
+
+def test_messages_are_whole_and_agree_with_the_comparison() -> None:
+    with pytest.raises(ValueError) as raised:
+        risk_reward(1433.19, 1500.0, 1433.20)
+    assert str(raised.value) == (
+        "the stop 1433.2 is above the entry price 1433.19; "
+        "a stop must be at or below the entry price"
+    )
+    with pytest.raises(ValueError) as raised:
+        risk_reward(1433.19, 1433.18, 1400.0)
+    assert str(raised.value) == (
+        "the target 1433.18 is below the entry price 1433.19; "
+        "a target must be at or above the entry price"
+    )
+
+
+@pytest.mark.parametrize(
+    ("price", "supports", "resistances", "expected"),
+    [
+        (100.0, [95.0, 90.0], [104.0, 110.0], (110.0, 90.0)),
+        (100.0, [99.5], [100.5], (102.0, 98.0)),  # levels too close: 2 % either side
+        (100.0, [], [], (108.0, 92.0)),
+        (1433.19, [1500.0], [1400.0], (1547.85, 1318.53)),  # levels on the wrong side ignored
+    ],
+)
+def test_default_plan(price, supports, resistances, expected) -> None:
+    assert default_plan(price, supports, resistances) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("price", [1.0, 99.99, 2640.87, 1433.19])
+def test_default_positions_are_valid_at_any_price(price: float) -> None:
+    target, stop = default_plan(price, [price * 0.999], [price * 1.001])
+    frame = default_positions(price, target, stop, "SPY")
+    assert frame["position"].tolist() == ["SPY", "Second position"]
+    assert frame["entry"].iloc[1] == pytest.approx(round((price + stop) / 2, 2))
+    result = portfolio_risk_reward(frame.set_index("position"))
+    assert result.cash_weight == pytest.approx(0.1) and result.risk < 0
