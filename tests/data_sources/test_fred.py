@@ -150,14 +150,15 @@ def test_fredgraph_csv_rejects_unsorted_and_repeated_dates() -> None:
 
 
 def test_a_date_repeated_with_the_same_value_is_one_observation() -> None:
-    """validate.one_row_per_date for every provider: within 0.005 the same; above, a conflict."""
-    same = b"observation_date,DGS10\n2024-01-02,3.90\n2024-01-02,3.905\n2024-01-03,3.95\n"
+    """validate.one_row_per_date for every provider: apart by rounding only (0.005 and 0.1 %),
+    the same; otherwise a conflict."""
+    same = b"observation_date,DGS10\n2024-01-02,3.90\n2024-01-02,3.9035\n2024-01-03,3.95\n"
     frame = parse_fredgraph_csv(same, "DGS10")
     assert frame["value"].tolist() == [3.90, 3.95]
     missing_then_known = b"observation_date,DGS10\n2024-01-02,.\n2024-01-02,3.9\n"
     assert parse_fredgraph_csv(missing_then_known, "DGS10")["value"].tolist() == [3.9]
-    apart = b"observation_date,DGS10\n2024-01-02,3.90\n2024-01-02,3.906\n"
-    with pytest.raises(Rejected, match=r"appears 2 times with different values \(3\.9, 3\.906\)"):
+    apart = b"observation_date,DGS10\n2024-01-02,3.90\n2024-01-02,3.905\n"  # 0.13 %
+    with pytest.raises(Rejected, match=r"appears 2 times with different values \(3\.9, 3\.905\)"):
         parse_fredgraph_csv(apart, "DGS10")
     api = json.dumps(
         {"observations": [{"date": "2024-03-01", "value": v} for v in ("3.9", "3.9")]}

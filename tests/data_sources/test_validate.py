@@ -309,7 +309,7 @@ def test_lost_history_covers_at_least_90_percent_of_the_stored_rows() -> None:
 def test_catalog_facts_cover_every_live_series() -> None:
     assert all(isinstance(b, Bounds) for s in LIVE_SERIES for _, b in s.bounds)
     unbounded = [s.key for s in LIVE_SERIES if not s.bounds]
-    assert unbounded == ["shiller:earnings"]  # trailing earnings can be negative
+    assert unbounded == []  # every live series has physical bounds
     assert LIVE_BY_KEY["aaii:sentiment"].total is not None
     assert all(s.units for s in LIVE_SERIES)
 
