@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -302,17 +303,16 @@ class YahooProvider:
         host = urlsplit(session.mirror or "https://query2.finance.yahoo.com").netloc
         try:
             self._pacer.wait(host, self.record.min_interval, deadline=deadline, sleep=self._sleep)
-            # errors raised, not logged (yfinance's replacement for history(raise_errors=True);
-            # a process-wide setting, and catch_warnings around the old argument is not
-            # thread-safe under the concurrent refresh)
-            yf.config.debug.hide_exceptions = False
-            frame = yf.Ticker(symbol, session=session).history(
-                period="max",
-                interval="1d",
-                auto_adjust=False,
-                actions=False,
-                timeout=deadline.timeout(self.record.timeout),
-            )
+            with warnings.catch_warnings():  # raise_errors is deprecated but still honoured
+                warnings.simplefilter("ignore", DeprecationWarning)
+                frame = yf.Ticker(symbol, session=session).history(
+                    period="max",
+                    interval="1d",
+                    auto_adjust=False,
+                    actions=False,
+                    raise_errors=True,
+                    timeout=deadline.timeout(self.record.timeout),
+                )
         except YFRateLimitError:
             raise RateLimited(f"Yahoo {symbol}: {RATE_LIMIT_MESSAGE}") from None
         except SourceUnavailable as error:
