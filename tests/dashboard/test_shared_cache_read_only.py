@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,13 +30,11 @@ def differences(before: Any, after: Any, path: str = "result") -> list[str]:
     """Where ``after`` differs from ``before``: pandas objects exactly (values, index, dtypes,
     names), dataclasses field by field, mappings and sequences item by item, NaN equal to NaN."""
     if isinstance(before, pd.DataFrame | pd.Series):
-        check = (
-            pd.testing.assert_frame_equal
-            if isinstance(before, pd.DataFrame)
-            else pd.testing.assert_series_equal
-        )
         try:
-            check(before, after, check_exact=True)  # type: ignore[operator]
+            if isinstance(before, pd.DataFrame):
+                pd.testing.assert_frame_equal(before, after, check_exact=True)
+            else:
+                pd.testing.assert_series_equal(before, after, check_exact=True)
         except AssertionError as exc:
             return [f"{path}: {str(exc).splitlines()[0]}"]
         return []
@@ -113,7 +111,7 @@ def test_the_comparison_finds_a_changed_cell_index_or_nan() -> None:
 
 
 @pytest.fixture()
-def recorders(monkeypatch, tmp_path) -> dict[str, Recorder]:
+def recorders(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[str, Recorder]]:
     monkeypatch.setenv("INVESTABLE_DATA_DIR", str(FIXTURE))
     monkeypatch.setenv("INVESTABLE_STORE", str(tmp_path / "store"))
     state.forget_data()
@@ -129,7 +127,9 @@ def recorders(monkeypatch, tmp_path) -> dict[str, Recorder]:
     state.forget_data()
 
 
-def test_no_page_changes_the_shared_model_backtests_or_figures(recorders) -> None:
+def test_no_page_changes_the_shared_model_backtests_or_figures(
+    recorders: dict[str, Recorder],
+) -> None:
     latest = AppTest.from_file(APP, default_timeout=120)
     earlier = AppTest.from_file(APP, default_timeout=120)
     earlier.query_params["as_of"] = "2024-03-15"
