@@ -10,6 +10,13 @@ scheduled job, changes the generation, so every session sees the new data on its
 time-to-live is needed. For the default settings the model and backtests come from the
 precomputed artifact of that generation when there is one (:mod:`dashboard.precompute`).
 
+Read-only rule: the model, the backtests and the figures are cached with ``st.cache_resource``,
+so every session of the process receives the *same* object, not a copy. Pages read them and
+never change them in place (no ``inplace=True``, no assignment into their frames or series, no
+``fig.update_*`` on a cached figure): derive a new frame (``.copy()``, ``.assign``, arithmetic)
+or build a new figure instead. ``tests/dashboard/test_shared_cache_read_only.py`` runs every
+page and checks each cached object still equals its snapshot taken when it was computed.
+
 Settings live in ``st.session_state`` (set on the Data page); the as-of date and the composite's
 threshold are sidebar widgets bound to the URL (``?as_of=YYYY-MM-DD&threshold=0.6``), so a link
 reproduces a view.

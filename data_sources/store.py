@@ -582,12 +582,38 @@ class Store:
             self._collect_garbage(number)
         return number
 
+    @staticmethod
     def _failed(
-        self, series: dict[str, dict[str, Any]], key: str, message: str
-    ) -> tuple[Change, str]:
+        series: dict[str, dict[str, Any]],
+        changes: list[Change],
+        outcomes: dict[str, str | None],
+        report: RefreshReport,
+        key: str,
+        message: str,
+    ) -> None:
+        """Record a key that did not land: its stored entry keeps its rows and gains the error."""
         if key in series:
             series[key] = {**series[key], "last_error": message, "failed_at": _now()}
-        return Change(key, 0, 0, message), message
+        changes.append(Change(key, 0, 0, message))
+        report.failed[key] = outcomes[key] = message
+
+    @staticmethod
+    def _landed(
+        series: dict[str, dict[str, Any]],
+        changes: list[Change],
+        outcomes: dict[str, str | None],
+        report: RefreshReport,
+        key: str,
+        entry: dict[str, Any],
+        merged: Merged,
+    ) -> None:
+        """Record a key that landed: its new entry, rows added and revised, and any note."""
+        series[key] = entry
+        changes.append(Change(key, merged.added, merged.revised))
+        report.added[key], report.revised[key] = merged.added, merged.revised
+        outcomes[key] = None
+        if merged.note:
+            report.notes[key] = merged.note
 
     def refresh(
         self,
@@ -631,16 +657,9 @@ class Store:
                             raise result
                         entry, merged = self._land(key, result, snapshot, name)
                     except (DataSourceError, ValueError, KeyError) as exc:
-                        change, message = self._failed(series, key, _message(exc))
-                        changes.append(change)
-                        report.failed[key] = outcomes[key] = message
+                        self._failed(series, changes, outcomes, report, key, _message(exc))
                         continue
-                    series[key] = entry
-                    changes.append(Change(key, merged.added, merged.revised))
-                    report.added[key], report.revised[key] = merged.added, merged.revised
-                    outcomes[key] = None
-                    if merged.note:
-                        report.notes[key] = merged.note
+                    self._landed(series, changes, outcomes, report, key, entry, merged)
                 if progress is not None:
                     ok = sum(1 for key in groups[name] if key in report.added)
                     progress(name, done, total, f"{name}: {ok} of {len(groups[name])} ok")
@@ -671,16 +690,9 @@ class Store:
                         info.notes,
                     )
                 except (DataSourceError, ValueError) as exc:
-                    change, message = self._failed(series, key, _message(exc))
-                    changes.append(change)
-                    report.failed[key] = outcomes[key] = message
+                    self._failed(series, changes, outcomes, report, key, _message(exc))
                     continue
-                series[key] = entry
-                changes.append(Change(key, merged.added, merged.revised))
-                report.added[key], report.revised[key] = merged.added, merged.revised
-                outcomes[key] = None
-                if merged.note:
-                    report.notes[key] = merged.note
+                self._landed(series, changes, outcomes, report, key, entry, merged)
             report.generation = self._finish(lease, snapshot, "import", series, changes, outcomes)
         return report
 

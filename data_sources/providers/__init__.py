@@ -86,6 +86,18 @@ class Provider(Protocol):
         ...
 
 
+def unpublished(
+    record: ProviderRecord, keys: Sequence[str], served: str
+) -> dict[str, SeriesResult]:
+    """An error for every key of ``keys`` other than ``served``, the one key a single-series
+    provider publishes: "<short name> does not publish <key>"."""
+    return {
+        key: DataSourceError(f"{record.short_name} does not publish {key}")
+        for key in keys
+        if key != served
+    }
+
+
 def symbol_of(key: str) -> str:
     """``"fred:DGS10"`` -> ``"DGS10"``."""
     return key.split(":", 1)[1]

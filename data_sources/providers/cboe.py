@@ -64,7 +64,13 @@ from data_sources.errors import (
     SourceUnavailable,
 )
 from data_sources.frames import combine_parts, tidy_frame
-from data_sources.providers import Progress, ProviderRecord, SeriesResult, UploadFormat
+from data_sources.providers import (
+    Progress,
+    ProviderRecord,
+    SeriesResult,
+    UploadFormat,
+    unpublished,
+)
 from data_sources.providers.single_file import manual_hint, with_hint
 from data_sources.providers.spreadsheets import (
     Payload,
@@ -283,9 +289,7 @@ class CboeProvider:
         progress: Progress | None = None,
     ) -> dict[str, SeriesResult]:
         """``{key: frame or error}``; only ``cboe:total_put_call`` is served."""
-        results: dict[str, SeriesResult] = {
-            key: DataSourceError(f"CBOE does not publish {key}") for key in keys if key != KEY
-        }
+        results = unpublished(self._record, keys, KEY)
         if KEY in keys:
             budget = deadline.within(self._record.budget)
             last = stored_last.get(KEY)

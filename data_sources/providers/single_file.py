@@ -22,7 +22,7 @@ import pandas as pd
 from data_sources import http
 from data_sources.deadline import Deadline
 from data_sources.errors import BadPayload, DataSourceError
-from data_sources.providers import Progress, ProviderRecord, SeriesResult
+from data_sources.providers import Progress, ProviderRecord, SeriesResult, unpublished
 from data_sources.providers.spreadsheets import Payload
 from data_sources.providers.web import page_links, rebase
 
@@ -159,11 +159,7 @@ class FileProvider:
         progress: Progress | None = None,
     ) -> dict[str, SeriesResult]:
         """``{key: frame or error}``; only ``self.key`` is served."""
-        results: dict[str, SeriesResult] = {
-            key: DataSourceError(f"{self._record.short_name} does not publish {key}")
-            for key in keys
-            if key != self.key
-        }
+        results = unpublished(self._record, keys, self.key)
         if self.key not in keys:
             return results
         budget = deadline.within(self._record.budget)

@@ -52,21 +52,21 @@ def _serve(env_changes: dict[str, str], drop: tuple[str, ...] = ()) -> Iterator[
         "--server.port", str(port), "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
-    server = subprocess.Popen(
+    with subprocess.Popen(  # the with-block closes the pipe and reaps the server
         command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.3)
-    else:
-        server.kill()
-        pytest.fail("streamlit did not start within 60 s")
-    yield f"http://127.0.0.1:{port}"
-    server.terminate()
-    server.wait(timeout=20)
+    ) as server:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.3)
+        else:
+            server.kill()
+            pytest.fail("streamlit did not start within 60 s")
+        yield f"http://127.0.0.1:{port}"
+        server.terminate()
+        server.wait(timeout=20)
 
 
 def _need_chromium() -> None:

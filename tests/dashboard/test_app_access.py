@@ -63,7 +63,7 @@ def test_read_only_from_the_environment_hides_writing_controls(filled_store, mon
     monkeypatch.setenv("INVESTABLE_READ_ONLY", "1")
     at = _data_page()
     assert _writing_controls(at) == {"refresh": False, "upload": False, "upload tab": False}
-    assert [t.label for t in at.tabs] == ["Updates", "Settings"]
+    assert [t.label for t in at.tabs] == ["Updates", "History", "Alerts", "Settings"]
     assert any("read-only" in i.value for i in at.info)
     assert any("Stale data" in w.value for w in at.warning)  # the fixture ends in June 2024
     assert not any("Refresh on the" in w.value for w in at.warning)  # not for a viewer
