@@ -1,4 +1,4 @@
-"""Read a data folder described by a ``manifest.toml`` (the format of ``shared/data``).
+"""Read a data folder described by a ``manifest.toml`` (the format is in ``docs/manifest.md``).
 
 The manifest's header comment is the contract: each ``[[series."KEY"]]`` table is one part of a
 series (``file``, ``date``, optional ``date_format``, ``fields``, ``scale``, ``adjusted``,
