@@ -123,6 +123,7 @@ with st.container():
             ).loc[:, lambda frame: [c for c in frame if c != "Note" or frame[c].ne("").any()]],
             hide_index=True,
             height=35 * (len(table_rr) + 1) + 3,
+            column_config={"Ratio": st.column_config.TextColumn("Ratio", width="medium")},
         )
 
 st.subheader("Portfolio risk/reward")
