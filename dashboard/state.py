@@ -40,10 +40,12 @@ from analytics.catalog import CATALOG
 from analytics.errors import AnalyticsError, InvalidSetting, NotEnoughData
 from analytics.model import ModelResult, ModelSettings, evaluate
 from dashboard.access import secret
+from dashboard.alerts.ledger import Ledger, read_ledger
 from dashboard.freshness import is_stale, newest_market_close, sessions_between
 from dashboard.precompute import Precomputed, read_precomputed
 from dashboard.refresher import Refresher
 from data_sources.folder import FolderSource, SeriesInfo
+from data_sources.generations import Generation
 from data_sources.source import SeriesSource
 from data_sources.store import Store
 
@@ -168,6 +170,28 @@ def series_status(folder: str | None = None) -> list[SeriesInfo]:
     with 0 rows until it is loaded)."""
     folder = _chosen(folder)
     return _series_status(folder, generation(folder))
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _history(location: str, generation: str) -> list[Generation]:
+    return open_store().generations()
+
+
+def history() -> list[Generation]:
+    """The store's kept generations, newest first, read once per generation."""
+    store = open_store()
+    return _history(store.location, generation(None))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _ledger(location: str, generation: str) -> Ledger:
+    return read_ledger(open_store())
+
+
+def alert_ledger() -> Ledger:
+    """What the alerts sent, per channel, read once per store generation (pages only read it)."""
+    store = open_store()
+    return _ledger(store.location, generation(None))
 
 
 def is_empty(folder: str | None = None) -> bool:

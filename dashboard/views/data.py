@@ -9,7 +9,6 @@ import streamlit as st
 from analytics.catalog import CATALOG
 from components.widgets import day
 from dashboard import access, state
-from dashboard.alerts.ledger import read_ledger
 from dashboard.alerts.settings import load_settings
 from dashboard.alerts.view import channel_rows, delivery_rows
 from dashboard.controls import (
@@ -82,7 +81,7 @@ with history_tab:
     if folder:
         st.info("A manifest folder has no history: the store keeps the last generations.")
     else:
-        kept = state.open_store().generations()
+        kept = state.history()
         st.write(
             "Each refresh or import commits a new *generation* of the store, and the store "
             f"keeps the last {KEEP_GENERATIONS}. `investable rollback --to N` returns to one "
@@ -109,7 +108,7 @@ with history_tab:
 
 with alerts_tab:
     settings = load_settings(secrets=access.secrets())
-    ledger = read_ledger(state.open_store()) if not folder else None
+    ledger = state.alert_ledger() if not folder else None
     channels = channel_rows(settings, ledger) if ledger is not None else []
     if not channels:
         st.write(
