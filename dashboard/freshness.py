@@ -47,8 +47,9 @@ def newest_market_close(lasts: dict[str, pd.Timestamp | None]) -> pd.Timestamp |
     SPY is stored, else the S&P 500 index's (the clock's own order, ``analytics.engine``). An
     index that runs on after SPY stopped does not make the model's data any newer."""
     for key in MARKET_KEYS:
-        if lasts.get(key) is not None:
-            return pd.Timestamp(lasts[key])
+        last = lasts.get(key)
+        if last is not None:
+            return pd.Timestamp(last)
     return None
 
 

@@ -14,8 +14,11 @@ import pandas as pd
 
 
 class HasReading(Protocol):
-    reading: pd.Series
-    available: pd.Series
+    @property
+    def reading(self) -> pd.Series: ...
+
+    @property
+    def available(self) -> pd.Series: ...
 
 
 def drawn_reading(indicator: HasReading, as_of: pd.Timestamp) -> pd.Series:

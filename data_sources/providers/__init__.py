@@ -98,6 +98,34 @@ def unpublished(
     }
 
 
+def one_series_at_a_time(
+    short_name: str,
+    keys: Sequence[str],
+    fetch: Callable[[str], SeriesResult],
+    stops_the_rest: Callable[[DataSourceError], bool],
+    progress: Progress | None = None,
+) -> dict[str, SeriesResult]:
+    """``fetch(symbol)`` for each key in turn (it returns a frame or the error it met), one
+    progress line per key ("<short name> <symbol>: ok (2 of 5)"). Once an error
+    ``stops_the_rest`` (a rate limit, no connection, the deadline), the keys not yet asked get
+    "<short name> <symbol>: not asked, because <error>" of the same error type, unasked."""
+    results: dict[str, SeriesResult] = {}
+    stop: DataSourceError | None = None
+    for number, key in enumerate(keys, start=1):
+        symbol = symbol_of(key)
+        if stop is not None:
+            results[key] = type(stop)(f"{short_name} {symbol}: not asked, because {stop}")
+            continue
+        result = fetch(symbol)
+        results[key] = result
+        if isinstance(result, DataSourceError) and stops_the_rest(result):
+            stop = result
+        if progress is not None:
+            state = "ok" if isinstance(result, pd.DataFrame) else "failed"
+            progress(f"{short_name} {symbol}: {state} ({number} of {len(keys)})")
+    return results
+
+
 def symbol_of(key: str) -> str:
     """``"fred:DGS10"`` -> ``"DGS10"``."""
     return key.split(":", 1)[1]

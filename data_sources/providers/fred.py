@@ -56,6 +56,7 @@ from data_sources.providers import (
     ProviderRecord,
     SeriesResult,
     UploadFormat,
+    one_series_at_a_time,
     symbol_of,
 )
 from data_sources.redact import normalise_secret, redact, register_secret
@@ -253,25 +254,14 @@ class FredProvider:
     ) -> dict[str, SeriesResult]:
         """One frame or error per key; one series failing leaves the others their frames. A
         refused key, a rate limit or no connection is given to every key not yet asked."""
-        results: dict[str, SeriesResult] = {}
-        shared_error: DataSourceError | None = None
-        for number, key in enumerate(keys, start=1):
-            series_id = symbol_of(key)
-            if shared_error is not None:
-                results[key] = type(shared_error)(
-                    f"FRED {series_id}: not asked, because {shared_error}"
-                )
-                continue
+
+        def fetch(series_id: str) -> SeriesResult:
             try:
-                results[key] = self._parse(self._fetch(series_id, deadline), series_id)
+                return self._parse(self._fetch(series_id, deadline), series_id)
             except DataSourceError as error:
-                results[key] = self._redacted(error)
-                if _costs_every_series(error):
-                    shared_error = error
-            if progress is not None:
-                state = "ok" if isinstance(results[key], pd.DataFrame) else "failed"
-                progress(f"FRED {series_id}: {state} ({number} of {len(keys)})")
-        return results
+                return self._redacted(error)
+
+        return one_series_at_a_time("FRED", keys, fetch, _costs_every_series, progress)
 
     def _request(self, series_id: str) -> tuple[str, dict[str, str]]:
         """The URL and query for one series: the keyless CSV, or the API with the key (the

@@ -62,7 +62,7 @@ from data_sources.providers import (
     Progress,
     ProviderRecord,
     SeriesResult,
-    symbol_of,
+    one_series_at_a_time,
 )
 from data_sources.validate import check_dates, one_row_per_date
 
@@ -266,25 +266,17 @@ class YahooProvider:
     ) -> dict[str, SeriesResult]:
         """One frame or error per key. After a rate limit that outlasts the retries, or when
         time runs out, the keys not yet asked get that error too."""
-        results: dict[str, SeriesResult] = {}
-        shared_error: DataSourceError | None = None
-        for number, key in enumerate(keys, start=1):
-            symbol = symbol_of(key)
-            if shared_error is not None:
-                results[key] = type(shared_error)(
-                    f"Yahoo {symbol}: not asked, because {shared_error}"
-                )
-                continue
+
+        def fetch(symbol: str) -> SeriesResult:
             try:
-                results[key] = parse_history(self.history(symbol, deadline), symbol)
+                return parse_history(self.history(symbol, deadline), symbol)
             except DataSourceError as error:
-                results[key] = error
-                if isinstance(error, RateLimited) or deadline.expired:
-                    shared_error = error
-            if progress is not None:
-                state = "ok" if isinstance(results[key], pd.DataFrame) else "failed"
-                progress(f"Yahoo {symbol}: {state} ({number} of {len(keys)})")
-        return results
+                return error
+
+        def stops_the_rest(error: DataSourceError) -> bool:
+            return isinstance(error, RateLimited) or deadline.expired
+
+        return one_series_at_a_time("Yahoo", keys, fetch, stops_the_rest, progress)
 
     def history(self, symbol: str, deadline: Deadline) -> pd.DataFrame:
         """yfinance's daily history of ``symbol``; rate limits retried with backoff while the

@@ -22,29 +22,10 @@ from data_sources.errors import EmptyPayload, MissingColumn, SourceUnavailable, 
 from data_sources.providers import ProviderRecord
 from data_sources.providers.fred import FredProvider
 from data_sources.store import KEEP_GENERATIONS, Change, Store, StoreBusy
+from tests.data_sources.manifest_folder import write_folder
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data_sources"
 DAYS = pd.DatetimeIndex(["2024-01-02", "2024-01-03"], name="date")
-
-
-def write_folder(folder: Path) -> Path:
-    """A two-series manifest folder in the format of ../shared/data."""
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "dgs10.csv").write_text(
-        "observation_date,DGS10\n2024-01-02,3.95\n2024-01-03,3.91\n2024-01-04,.\n"
-    )
-    (folder / "spy.csv").write_text(
-        "Date,Open,High,Low,Close,Volume\n2024-01-02,470,473,469,472.6,1\n"
-        "2024-01-03,470,471,468,468.8,1\n"
-    )
-    (folder / "manifest.toml").write_text(
-        '[[series."fred:DGS10"]]\nfile = "dgs10.csv"\ndate = "observation_date"\n'
-        'fields = { value = "DGS10" }\nfrequency = "D"\n\n'
-        '[[series."yahoo:SPY"]]\nfile = "spy.csv"\ndate = "Date"\n'
-        'fields = { open = "Open", high = "High", low = "Low", close = "Close", '
-        'volume = "Volume" }\nadjusted = true\nfrequency = "D"\n'
-    )
-    return folder
 
 
 class FixtureFred(FredProvider):
