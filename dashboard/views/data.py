@@ -9,6 +9,7 @@ import streamlit as st
 from analytics.catalog import CATALOG
 from components.widgets import day
 from dashboard import access, state
+from dashboard.address import check_choice
 from dashboard.alerts.settings import load_settings
 from dashboard.alerts.view import channel_rows, delivery_rows
 from dashboard.controls import (
@@ -67,14 +68,18 @@ if len(errors):
             st.markdown(f"**{escape_markdown(name)}** ({escape_markdown(provider)})")
             st.text(message)
 
+# The open tab and the upload's series are in the address (?tab=History, ?series=…).
+tab_names = (
+    ["Refresh", "Load a file", "History", "Alerts", "Settings"]
+    if writable
+    else ["Updates", "History", "Alerts", "Settings"]
+)
+check_choice("tab", tab_names, f"the {tab_names[0]} tab")
+tabs = st.tabs(tab_names, key="tab", bind="query-params")
 if writable:
-    refresh_tab, upload_tab, history_tab, alerts_tab, settings_tab = st.tabs(
-        ["Refresh", "Load a file", "History", "Alerts", "Settings"]
-    )
+    refresh_tab, upload_tab, history_tab, alerts_tab, settings_tab = tabs
 else:
-    refresh_tab, history_tab, alerts_tab, settings_tab = st.tabs(
-        ["Updates", "History", "Alerts", "Settings"]
-    )
+    refresh_tab, history_tab, alerts_tab, settings_tab = tabs
     upload_tab = None
 
 with history_tab:
@@ -172,7 +177,11 @@ if upload_tab is not None:
             "When a site blocks scripts, download the file in a browser and load it here, in "
             "the provider's own format."
         )
-        key = st.selectbox("Series", list(UPLOADS), format_func=series_label)
+        labels = [series_label(key) for key in UPLOADS]
+        check_choice("series", labels, labels[0])
+        key = st.selectbox(
+            "Series", list(UPLOADS), format_func=series_label, key="series", bind="query-params"
+        )
         formats = UPLOADS[key]
         record = record_of(key)
         page = record.manual_page if record is not None else None
