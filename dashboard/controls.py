@@ -7,6 +7,7 @@ thread and this module only starts it and shows its progress.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import time
 
@@ -54,15 +55,17 @@ THRESHOLD_RANGE = (0.30, 0.90)
 """The composite threshold's slider bounds (also the range the address may ask for)."""
 
 
-def _model_weeks() -> pd.DatetimeIndex | None:
-    """The model's weeks (for the as-of date's bounds), or None when there is no model yet (the
-    page says why: no data, or a setting out of range)."""
+def _week_bounds() -> tuple[dt.date, dt.date] | None:
+    """The model's first and latest week (the as-of date's bounds), or None when there is no
+    model yet (the page says why: no data, or a setting out of range)."""
     try:
         model = state.model()
     except AnalyticsError:
         return None
     dates = model.calendar.index
-    return dates if len(dates) else None
+    if len(dates) == 0:
+        return None
+    return pd.Timestamp(dates[0]).date(), pd.Timestamp(dates[-1]).date()
 
 
 def sidebar() -> None:
@@ -92,16 +95,17 @@ def sidebar() -> None:
             job = state.refresher().state()
             if job.running:
                 st.caption(f"Refreshing in the background: {job.message}")
-        weeks = _model_weeks()
+        weeks = _week_bounds()
         if weeks is None:
             return
+        first, latest = weeks
         with as_of_notice:
-            check_date("as_of", weeks[0].date(), weeks[-1].date(), "the latest week")
+            check_date("as_of", first, latest, "the latest week")
         st.date_input(
             "As of",
-            value=weeks[-1].date(),
-            min_value=weeks[0].date(),
-            max_value=weeks[-1].date(),
+            value=latest,
+            min_value=first,
+            max_value=latest,
             key="as_of",
             bind="query-params",
             format="YYYY-MM-DD",

@@ -54,10 +54,11 @@ for info in status:
 table = pd.DataFrame(rows)
 errors = table[table["Last error"] != ""] if len(table) else table
 st.subheader(f"{len(table)} series" + (f", {len(errors)} with an error" if len(errors) else ""))
-st.dataframe(
+st.dataframe(  # on a phone it scrolls sideways, the series' name pinned at the left
     table.drop(columns="Last error") if len(table) else table,
     hide_index=True,
     height=min(36 * (len(table) + 1), 640),
+    column_config={"Series": st.column_config.TextColumn(width="medium", pinned=True)},
 )
 if len(errors):
     # Whole messages, as plain text (a table cell would cut them; a message is not Markdown).
@@ -109,6 +110,7 @@ with history_tab:
                 ]
             ),
             hide_index=True,
+            column_config={"Note": st.column_config.TextColumn(width="large")},
         )
 
 with alerts_tab:
