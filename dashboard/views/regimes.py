@@ -36,8 +36,8 @@ BULL_NAMES = {
     "B": "B: 13 % above the 155-day low",
     "B_modified": "B-modified: 20 % above the 155-day low",
 }
+# The rule's short name (shown, and in the address as ?rule=) -> its definition.
 RULES = {name.replace("_", "-"): name for name in BULL_DEFINITIONS}
-"""The rule's short name (shown, and in the address as ``?rule=``) -> its definition."""
 DEFAULT_RULE = DEFAULT_BULL.replace("_", "-")
 PERIODS = {"2 years": 2, "5 years": 5, "10 years": 10, "20 years": 20, "All": None}
 DEFAULT_PERIOD = "5 years"
