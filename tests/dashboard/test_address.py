@@ -239,6 +239,7 @@ def test_regimes_defaults_leave_the_address_clean(open_app) -> None:
     assert at.button_group(key="rule").value == "B-modified"
     assert at.selectbox(key="span").value == "5 years"
     assert at.query_params == {}
+    assert "short name" not in _texts(at)  # a note in the page's code is not drawn
 
 
 def test_regimes_values_it_cannot_take_are_reported_and_defaults_shown(open_app) -> None:
