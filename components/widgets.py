@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -75,3 +76,12 @@ def uptrend_text(days: int, rise: float, required_rise: float, up: int, required
         f"{rise * 100:+.1f} % ({required_rise * 100:g} % needed), "
         f"{int(up)} up days of {int(days)} ({int(required_up)} needed)"
     )
+
+
+def stop_delta(stop: float, close: float) -> tuple[str, Literal["red", "gray"]]:
+    """The trailing stop's delta text and colour for ``st.metric``: a stop is never shown as
+    good news. At or above the close (``close <= stop``): ``("hit: the close is at or below
+    it", "red")``; below it: ``("6.0 % below the close", "gray")`` with 1 - stop / close."""
+    if close <= stop:
+        return "hit: the close is at or below it", "red"
+    return f"{percent(1 - stop / close, 1)} below the close", "gray"

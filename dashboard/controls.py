@@ -7,8 +7,8 @@ thread and this module only starts it and shows its progress.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-import string
 import time
 
 import pandas as pd
@@ -16,25 +16,19 @@ import streamlit as st
 
 from analytics.errors import AnalyticsError
 from dashboard import access, state
+from dashboard.address import check_date, check_number
 from dashboard.freshness import STALE_AFTER_SESSIONS
+from dashboard.labels import escape_markdown
 from dashboard.refresher import Refresher, RefreshState
 
 POLL_SECONDS = 1.0
 AUTO_REFRESH_AFTER = pd.Timedelta(days=1)
 WATCHED = "refresh_watched_run"
-_MARKDOWN_SPECIAL = frozenset(string.punctuation)
 
 LOAD_COMMANDS = """\
 investable refresh                                # fetch every series from the live sources
 investable import --from DIR                      # a folder with a manifest.toml
 investable import-file --series aaii:sentiment sentiment.xls   # one file downloaded by hand"""
-
-
-def escape_markdown(text: str) -> str:
-    """``text`` shown literally inside Markdown: every ASCII punctuation character is
-    backslash-escaped (CommonMark allows that for all of them), so file names and messages
-    cannot become links, images, emphasis, icons or LaTeX."""
-    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
 
 
 # ---- the sidebar ---------------------------------------------------------------------------
@@ -57,38 +51,61 @@ def data_freshness() -> None:
         )
 
 
+THRESHOLD_RANGE = (0.30, 0.90)
+"""The composite threshold's slider bounds (also the range the address may ask for)."""
+
+
+def _week_bounds() -> tuple[dt.date, dt.date] | None:
+    """The model's first and latest week (the as-of date's bounds), or None when there is no
+    model yet (the page says why: no data, or a setting out of range)."""
+    try:
+        model = state.model()
+    except AnalyticsError:
+        return None
+    dates = model.calendar.index
+    if len(dates) == 0:
+        return None
+    return pd.Timestamp(dates[0]).date(), pd.Timestamp(dates[-1]).date()
+
+
 def sidebar() -> None:
-    """As-of date and composite threshold (both bound to the URL), and how fresh the data is."""
+    """As-of date and composite threshold (both bound to the URL), and how fresh the data is.
+
+    A value in the address either widget cannot take is refused with a warning at the top of
+    the page (:mod:`dashboard.address`), where a phone shows it with the sidebar closed."""
+    low, high = THRESHOLD_RANGE
+    default = state.DEFAULT_INVEST_THRESHOLD
+    check_number("threshold", low, high, f"the default, {default:.2f}")
+    as_of_notice = st.empty()  # the model (for the dates) follows the threshold's widget
     with st.sidebar:
         st.subheader("Model view")
         st.slider(
             "Composite threshold",
-            min_value=0.30,
-            max_value=0.90,
-            value=state.DEFAULT_INVEST_THRESHOLD,
+            min_value=low,
+            max_value=high,
+            value=default,
             step=0.05,
             key="threshold",
             bind="query-params",
             help="Invested when the composite (share of available indicators saying "
-            "invested) is above this. Default 0.60.",
+            f"invested) is above this. Default {default:.2f}.",
         )
         data_freshness()
         if not state.data_dir():
             job = state.refresher().state()
             if job.running:
                 st.caption(f"Refreshing in the background: {job.message}")
-        try:
-            model = state.model()
-        except AnalyticsError:  # the page says why (no data yet, or a setting out of range)
+        weeks = _week_bounds()
+        if weeks is None:
             return
-        dates = model.calendar.index
-        if len(dates) == 0:
-            return
+        first, latest = weeks
+        with as_of_notice:
+            check_date("as_of", first, latest, "the latest week")
         st.date_input(
             "As of",
-            value=dates[-1].date(),
-            min_value=dates[0].date(),
-            max_value=dates[-1].date(),
+            value=latest,
+            min_value=first,
+            max_value=latest,
             key="as_of",
             bind="query-params",
             format="YYYY-MM-DD",

@@ -5,12 +5,24 @@
 * :func:`provider_short`: the registry's display name up to its first " (" (``fred`` ->
   "FRED", ``yahoo`` -> "Yahoo Finance"); an unknown provider shows its name.
 * :func:`series_label`: "<series name> (<provider>)", e.g. "Unemployment rate (FRED)".
+* :func:`escape_markdown`: any text (a file name, a message, an address value) shown literally.
 """
 
 from __future__ import annotations
 
+import string
+
 from data_sources.catalog import LIVE_BY_KEY
 from data_sources.registry import RECORDS
+
+_MARKDOWN_SPECIAL = frozenset(string.punctuation)
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown literally inside Markdown: every ASCII punctuation character is
+    backslash-escaped (CommonMark allows that for all of them), so file names and messages
+    cannot become links, images, emphasis, icons or LaTeX."""
+    return "".join("\\" + c if c in _MARKDOWN_SPECIAL else c for c in text)
 
 
 def _split(key: str) -> tuple[str, str]:

@@ -9,6 +9,7 @@ import streamlit as st
 from analytics.catalog import CATALOG
 from components.widgets import day
 from dashboard import access, state
+from dashboard.address import check_choice
 from dashboard.alerts.settings import load_settings
 from dashboard.alerts.view import channel_rows, delivery_rows
 from dashboard.controls import (
@@ -53,10 +54,11 @@ for info in status:
 table = pd.DataFrame(rows)
 errors = table[table["Last error"] != ""] if len(table) else table
 st.subheader(f"{len(table)} series" + (f", {len(errors)} with an error" if len(errors) else ""))
-st.dataframe(
+st.dataframe(  # on a phone it scrolls sideways, the series' name pinned at the left
     table.drop(columns="Last error") if len(table) else table,
     hide_index=True,
     height=min(36 * (len(table) + 1), 640),
+    column_config={"Series": st.column_config.TextColumn(width="medium", pinned=True)},
 )
 if len(errors):
     # Whole messages, as plain text (a table cell would cut them; a message is not Markdown).
@@ -67,14 +69,18 @@ if len(errors):
             st.markdown(f"**{escape_markdown(name)}** ({escape_markdown(provider)})")
             st.text(message)
 
+# The open tab and the upload's series are in the address (?tab=History, ?series=…).
+tab_names = (
+    ["Refresh", "Load a file", "History", "Alerts", "Settings"]
+    if writable
+    else ["Updates", "History", "Alerts", "Settings"]
+)
+check_choice("tab", tab_names, f"the {tab_names[0]} tab")
+tabs = st.tabs(tab_names, key="tab", bind="query-params")
 if writable:
-    refresh_tab, upload_tab, history_tab, alerts_tab, settings_tab = st.tabs(
-        ["Refresh", "Load a file", "History", "Alerts", "Settings"]
-    )
+    refresh_tab, upload_tab, history_tab, alerts_tab, settings_tab = tabs
 else:
-    refresh_tab, history_tab, alerts_tab, settings_tab = st.tabs(
-        ["Updates", "History", "Alerts", "Settings"]
-    )
+    refresh_tab, history_tab, alerts_tab, settings_tab = tabs
     upload_tab = None
 
 with history_tab:
@@ -104,6 +110,7 @@ with history_tab:
                 ]
             ),
             hide_index=True,
+            column_config={"Note": st.column_config.TextColumn(width="large")},
         )
 
 with alerts_tab:
@@ -172,7 +179,11 @@ if upload_tab is not None:
             "When a site blocks scripts, download the file in a browser and load it here, in "
             "the provider's own format."
         )
-        key = st.selectbox("Series", list(UPLOADS), format_func=series_label)
+        labels = [series_label(key) for key in UPLOADS]
+        check_choice("series", labels, labels[0])
+        key = st.selectbox(
+            "Series", list(UPLOADS), format_func=series_label, key="series", bind="query-params"
+        )
         formats = UPLOADS[key]
         record = record_of(key)
         page = record.manual_page if record is not None else None

@@ -11,6 +11,7 @@ from analytics.spec import UNITLESS
 from components.figures import indicator_figure
 from components.widgets import chart, day, number, state_badge
 from dashboard import state
+from dashboard.address import check_choice
 from dashboard.labels import series_name
 from dashboard.readings import drawn_reading
 
@@ -22,6 +23,7 @@ snapshot = model.snapshot(as_of)
 results = state.backtests(as_of)
 
 st.title("Indicators")
+check_choice("category", CATEGORIES, CATEGORIES[0])
 category = (
     st.segmented_control(
         "Category", CATEGORIES, default=CATEGORIES[0], key="category", bind="query-params"

@@ -9,6 +9,7 @@ from analytics.errors import AnalyticsError
 from analytics.levels import price_for_levels
 from analytics.regimes import (
     BULL_DEFINITIONS,
+    DEFAULT_BULL,
     bull_market_distance,
     bull_markets,
     investable_uptrend,
@@ -16,8 +17,17 @@ from analytics.regimes import (
     uptrend_distance,
 )
 from components.figures import regimes_figure
-from components.widgets import chart, day, number, percent, state_badge, uptrend_text
+from components.widgets import (
+    chart,
+    day,
+    number,
+    percent,
+    state_badge,
+    stop_delta,
+    uptrend_text,
+)
 from dashboard import state
+from dashboard.address import check_choice
 from dashboard.labels import series_label
 
 SYMBOLS = {"yahoo:^GSPC": "S&P 500 index", "yahoo:SPY": "SPY"}
@@ -26,7 +36,11 @@ BULL_NAMES = {
     "B": "B: 13 % above the 155-day low",
     "B_modified": "B-modified: 20 % above the 155-day low",
 }
+# The rule's short name (shown, and in the address as ?rule=) -> its definition.
+RULES = {name.replace("_", "-"): name for name in BULL_DEFINITIONS}
+DEFAULT_RULE = DEFAULT_BULL.replace("_", "-")
 PERIODS = {"2 years": 2, "5 years": 5, "10 years": 10, "20 years": 20, "All": None}
+DEFAULT_PERIOD = "5 years"
 
 view = state.current_view()
 if view is None:
@@ -36,13 +50,23 @@ series = state.load_all(state.data_dir())
 available = state.price_choices(series, SYMBOLS)
 
 st.title("Regimes")
+# Every control is in the address (?price=SPY&rule=A&span=10+years): a link reproduces the view.
+by_label = {label: key for key, label in available.items()}
+check_choice("price", list(by_label), next(iter(by_label)))
+check_choice("rule", list(RULES), DEFAULT_RULE)
+check_choice("span", list(PERIODS), DEFAULT_PERIOD)
 controls = st.columns([1, 1.4, 1])
-symbol = controls[0].selectbox("Price", list(available), format_func=available.get)
-definition = controls[1].selectbox(
-    "Bull-market rule", list(BULL_DEFINITIONS), index=list(BULL_DEFINITIONS).index("B_modified"),
-    format_func=lambda name: BULL_NAMES.get(name, name),
+price = controls[0].selectbox("Price", list(by_label), key="price", bind="query-params")
+symbol = by_label[price or next(iter(by_label))]
+rule = controls[1].segmented_control(
+    "Bull-market rule", list(RULES), default=DEFAULT_RULE, required=True, key="rule",
+    bind="query-params", help="  \n".join(BULL_NAMES.values()),
 )  # fmt: skip
-period = controls[2].selectbox("Period", list(PERIODS), index=1)
+definition = RULES[rule]
+period = controls[2].selectbox(
+    "Period", list(PERIODS), index=list(PERIODS).index(DEFAULT_PERIOD), key="span",
+    bind="query-params",
+)  # fmt: skip
 
 close, price_note = price_for_levels(series[symbol])
 close = close.loc[:as_of].dropna()
@@ -68,7 +92,13 @@ chart(
     )
 )
 
-# One table under the other at full width: side by side, both hid their last columns.
+# One table under the other at full width: side by side, both hid their last columns. The
+# sentences get wide columns; on a phone the table scrolls sideways instead of cutting them.
+WIDE_TEXT = {
+    "Rule": st.column_config.TextColumn(width="medium"),
+    "Low in the window": st.column_config.TextColumn(width="medium"),
+    "Now": st.column_config.TextColumn(width="large"),
+}
 with st.container():
     st.subheader(f"Bull market on {day(close.index[-1])}")
     state_badge(bool(bull_now.at[definition, "qualifies"]), "Bull market", "No bull market")
@@ -88,6 +118,7 @@ with st.container():
             }
         ),
         hide_index=True,
+        column_config=WIDE_TEXT,
     )
 with st.container():
     st.subheader("Investable uptrend")
@@ -111,6 +142,7 @@ with st.container():
             }
         ),
         hide_index=True,
+        column_config=WIDE_TEXT,
     )
 
 st.subheader("Trailing sell stop")
@@ -128,15 +160,9 @@ else:
     cols = st.columns(4)
     cols[0].metric("Since", day(stops.index[0]))
     cols[1].metric("Highest close", f"{last['highest']:,.2f}")
-    hit = last["close"] <= last["stop"]
+    stop_text, stop_colour = stop_delta(last["stop"], last["close"])
     cols[2].metric(
-        "Stop",
-        f"{last['stop']:,.2f}",
-        "hit: the close is at or below it"
-        if hit
-        else f"{percent(last['stop'] / last['close'] - 1, 1, True)} from the close",
-        delta_color="off",
-        delta_arrow="off",
+        "Stop", f"{last['stop']:,.2f}", stop_text, delta_color=stop_colour, delta_arrow="off"
     )
     cols[3].metric("Exposure", percent(last["exposure"], 0))
     actions = stops[stops["action"] != ""]
