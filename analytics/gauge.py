@@ -368,7 +368,8 @@ def daily_gauge_detail(
     Raises ``NotEnoughData`` without SPY or ^GSPC prices.
     """
     settings = settings or ModelSettings()
-    specs = tuple(spec for spec in CATALOG if spec.id in components)
+    known = {spec.id: spec for spec in CATALOG}
+    specs = tuple(known[key] for key in components if key in known)  # in ``components``' order
     days = clock_days(series)
     first, last = days.min().normalize(), days.max().normalize()
     every = nyse_sessions(first, last + LOOKAHEAD)
