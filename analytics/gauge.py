@@ -334,7 +334,9 @@ def weekday_clock(sessions: pd.DatetimeIndex, last: pd.Timestamp, weekday: int) 
 def clock_of_session(sessions: pd.DatetimeIndex) -> npt.NDArray[np.int64]:
     """Which weekday's clock reads each session: the model's (Friday's, 4) on the last session
     of each Monday–Sunday week, so that the daily gauge equals the weekly one on every decision
-    date (Thursday before Good Friday included); the session's own weekday otherwise."""
+    date (Thursday before Good Friday included); the session's own weekday otherwise.
+
+    ``sessions`` must run past the week of interest (the last one counts as a week's last)."""
     week = sessions.to_period(WEEK_ENDING[MODEL_CLOCK])
     is_last_of_week = np.r_[week[1:] != week[:-1], True]
     weekday = np.asarray(sessions.day_of_week, dtype=np.int64)
@@ -374,7 +376,7 @@ def daily_gauge_detail(
     first, last = days.min().normalize(), days.max().normalize()
     every = nyse_sessions(first, last + LOOKAHEAD)
     sessions = every[every <= last]
-    clock = clock_of_session(sessions)
+    clock = clock_of_session(every)[: len(sessions)]  # the sessions ahead close the last week
     parts: dict[str, list[pd.DataFrame]] = {name: [] for name in _PARTS}
     for weekday in range(5):
         wanted = sessions[clock == weekday]

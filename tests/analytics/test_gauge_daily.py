@@ -134,6 +134,13 @@ def test_too_little_history_is_unavailable_with_the_reason(detail) -> None:
     assert "not enough" in next(c for c in first.components if c.id == "vix_curve").reason
 
 
+def test_data_ending_midweek_reads_the_last_day_on_its_own_clock(series) -> None:
+    cut = {key: frame.loc[:"2024-03-13"] for key, frame in series.items()}  # a Wednesday
+    table = daily_gauge(cut, components=TWO, window=4, min_periods=2)
+    assert table.index[-1] == SPIKE
+    assert list(table.loc[SPIKE]) == pytest.approx([25.0, 50.0, 0.0])  # as with all the data
+
+
 def test_daily_equals_weekly_on_every_decision_date(series, detail) -> None:
     model = evaluate(series)
     readings = model.readings()[list(TWO)]
