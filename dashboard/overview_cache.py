@@ -26,6 +26,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analytics.backtest import spy_total_return
+from analytics.catalog import CATALOG
 from analytics.errors import AnalyticsError
 from analytics.gauge import DailyGauge, GaugeDay, daily_gauge_detail
 from analytics.sectors import relative_strength
@@ -40,7 +41,14 @@ from data_sources.catalog import SECTORS
 Series = Mapping[str, pd.DataFrame]
 Releases = tuple[tuple[str, int, int | None, int | None], ...]
 PRICE_YEARS_SHOWN = 2
-GAUGE_SOURCE = "Investable, from the data above; each component ranked against its past 5 years"
+ATTRIBUTION = {spec.id: spec.attribution.removeprefix("Data: ") for spec in CATALOG}
+
+
+def gauge_source(reading: GaugeDay) -> str:
+    """``"Yahoo Finance, AAII, …; 7 of 8 readings (NAAIM exposure: stale), each ranked against
+    its past 5 years"``: the providers of the scored components, then the count."""
+    providers = dict.fromkeys(ATTRIBUTION[c.id] for c in reading.components if c.status == "scored")
+    return f"{', '.join(providers)}; {reading.summary()}, each ranked against its past 5 years"
 
 
 @dataclass(frozen=True)
@@ -133,12 +141,12 @@ def _sentiment_panel(
             "The sentiment gauge needs a year of weekly readings of at least one of its "
             "components; load more history on the Data page."
         )
-    source = f"{GAUGE_SOURCE} ({reading.summary()})"
+    source = gauge_source(reading)
     dial = gauge_dial(reading.value, reading.band, "Sentiment gauge", source, reading.day)
     history = gauge_history_figure(
         detail.scores["score"].loc[: reading.day],
         "Sentiment gauge, every trading day",
-        GAUGE_SOURCE,
+        source,
         reading.day,
     )
     return SentimentPanel(reading, dial, history)

@@ -140,6 +140,11 @@ def test_stale_component_is_shown_as_stale_not_scored(open_app, detail) -> None:
     scored = [c.score for c in detail.on().components if c.status == "scored"]
     dial = _chart(at, "Sentiment gauge<br>")
     assert dial["data"][0]["value"] == round(float(np.mean(scored)))
+    source = " ".join(a["text"] for a in dial["layout"]["annotations"]).replace("<br>", " ")
+    assert (
+        "Source: Yahoo Finance, CBOE via Yahoo Finance; 3 of 8 readings (NAAIM exposure: "
+        "stale), each ranked against its past 5 years"
+    ) in source
 
 
 def test_lookback_metrics(open_app, detail) -> None:
