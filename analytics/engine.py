@@ -140,6 +140,20 @@ def clock_days(series: Mapping[str, pd.DataFrame]) -> pd.DatetimeIndex:
     raise NotEnoughData("the weekly clock needs yahoo:SPY or yahoo:^GSPC prices; neither is loaded")
 
 
+def indicators_on_clock(
+    series: Mapping[str, pd.DataFrame],
+    calendar: pd.DataFrame,
+    settings: ModelSettings,
+    catalog: tuple[IndicatorSpec, ...] = CATALOG,
+) -> dict[str, IndicatorResult]:
+    """Every entry of ``catalog`` on the clock ``calendar`` (decision dates as the index, column
+    ``trade_date``), under the same rules as :func:`evaluate`. The sentiment gauge uses it to
+    read the indicators on weeks that end on other weekdays than Friday."""
+    ctx = Context(series, calendar)
+    index = pd.DatetimeIndex(calendar.index)
+    return {spec.id: _indicator(ctx, spec, settings, index) for spec in catalog}
+
+
 def evaluate(
     series: Mapping[str, pd.DataFrame],
     settings: ModelSettings | None = None,
@@ -156,9 +170,8 @@ def evaluate(
             f"the composite threshold must be between 0 and 1 (got {settings.invest_threshold})"
         )
     calendar = decision_calendar(clock_days(series))
-    ctx = Context(series, calendar)
     index = pd.DatetimeIndex(calendar.index)
-    results = {spec.id: _indicator(ctx, spec, settings, index) for spec in catalog}
+    results = indicators_on_clock(series, calendar, settings, catalog)
     scores = np.column_stack([r.score.to_numpy(dtype=float) for r in results.values()])
     composite, count = _mean_of_available(scores)
     categories: dict[str, FloatArray] = {}
@@ -180,4 +193,4 @@ def evaluate(
     )
 
 
-__all__ = ["clock_days", "evaluate"]
+__all__ = ["clock_days", "evaluate", "indicators_on_clock"]

@@ -34,13 +34,6 @@ LEVEL_COLOURS = {
     "drawdown": "#dc2626",
     "channel": "#0891b2",
 }
-GAUGE_BANDS = (
-    (0, 25, "#b91c1c", "Extreme Fear"),
-    (25, 45, "#f97316", "Fear"),
-    (45, 56, "#facc15", "Neutral"),
-    (56, 76, "#84cc16", "Greed"),
-    (76, 100, "#15803d", "Extreme Greed"),
-)
 
 
 def finish(
@@ -375,40 +368,6 @@ def regimes_figure(
         )  # fmt: skip
     log_axis(fig, close.to_numpy(), tickformat=",.0f")
     return finish(fig, title, close.index[-1], source, height=520)
-
-
-def gauge_figure(
-    value: float, band: str, title: str, source: str, as_of: pd.Timestamp | None
-) -> go.Figure:
-    """The 0–100 sentiment gauge with its five bands."""
-    fig = go.Figure(
-        go.Indicator(
-            mode="gauge+number",
-            value=round(value),
-            domain={"x": [0, 1], "y": [0.16, 1]},  # room for the band's name underneath
-            number={"font": {"size": 34}},
-            gauge={
-                "axis": {"range": [0, 100], "tickvals": [0, 25, 45, 56, 76, 100]},
-                "bar": {"color": INK, "thickness": 0.25},
-                "steps": [
-                    {"range": [low, high], "color": colour} for low, high, colour, _ in GAUGE_BANDS
-                ],
-            },
-        )
-    )
-    fig.add_annotation(  # the band under the number, inside the gauge's width at any size
-        text=band, x=0.5, y=0.0, xref="paper", yref="paper", yanchor="bottom",
-        showarrow=False, font={"size": 15, "color": band_colour(value)},
-    )  # fmt: skip
-    return finish(fig, title, as_of, source, height=340)
-
-
-def band_colour(value: float) -> str:
-    """The gauge colour of the band ``value`` falls in (0–100; 100 is the last band's)."""
-    for low, high, colour, _ in GAUGE_BANDS:
-        if low <= value < high:
-            return colour
-    return GAUGE_BANDS[-1][2]
 
 
 def sectors_figure(

@@ -5,25 +5,47 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analytics.backtest import spy_total_return
+from analytics.catalog import CATALOG
 from analytics.errors import AnalyticsError
-from analytics.gauge import component_names, model_gauge
+from analytics.gauge import ComponentReading
 from analytics.levels import price_for_levels
 from analytics.regimes import DEFAULT_BULL, bull_market_distance, uptrend_distance
-from analytics.sectors import relative_strength
-from components.figures import gauge_figure, price_figure, sectors_figure
-from components.price import moving_average
+from components.gauge import reading_text
 from components.widgets import (
     chart,
-    close_label,
     day,
     decision_label,
     number,
     state_badge,
     uptrend_text,
 )
-from dashboard import state
-from data_sources.catalog import SECTORS
+from dashboard import overview_cache, state
+from dashboard.labels import series_label
+
+INPUTS = {spec.id: spec.inputs for spec in CATALOG}
+
+
+def named(reason: str, component: str) -> str:
+    """``reason`` with the component's series keys replaced by their names, as a sentence."""
+    for key in sorted(INPUTS.get(component, ()), key=len, reverse=True):  # ^VIX3M before ^VIX
+        reason = reason.replace(key, series_label(key))
+    return f"{reason[:1].upper()}{reason[1:]}".rstrip(".") + "."
+
+
+def component_card(card: ComponentReading) -> None:
+    """One gauge component: its score and band, or why it is left out; its reading and date."""
+    reading = reading_text(card.reading, card.unit)
+    if card.status == "scored":
+        st.metric(card.name, number(card.score, 0), card.band, delta_color="off", delta_arrow="off")
+        st.caption(f"Reading {reading}, data of {day(card.observed)}.")
+    elif card.status == "stale":
+        st.metric(card.name, "Stale", "left out", delta_color="off", delta_arrow="off")
+        st.caption(f"Last reading {reading}, data of {day(card.observed)}.")
+        st.caption(named(card.reason, card.id))
+    else:
+        st.metric(card.name, "Unavailable", "left out", delta_color="off", delta_arrow="off")
+        st.caption(named(card.reason, card.id))
+
 
 view = state.current_view()
 if view is None:
@@ -153,66 +175,55 @@ with right:
 
 # ---- price against its 200-day average --------------------------------------------------------
 st.subheader("SPY against its 200-day average")
-try:
-    spy, price_note = spy_total_return(series)
-except AnalyticsError as exc:
-    st.info(str(exc))
+price = overview_cache.price_panel(series, as_of)
+if isinstance(price, str):
+    st.info(price)
 else:
-    spy = spy.loc[:as_of]
-    average = moving_average(spy)
-    if average.notna().any():
-        gap = spy.iloc[-1] / average.iloc[-1] - 1
-        st.metric(close_label(price_note), f"{spy.iloc[-1]:,.2f}", f"{gap:+.1%} vs 200-day")
-    shown = spy.loc[as_of - pd.DateOffset(years=2) :]
-    averages = pd.DataFrame({"200-day average": average}).loc[shown.index]
-    chart(
-        price_figure(shown, averages, "SPY and its 200-day average", f"Yahoo Finance, {price_note}")
-    )
+    if price.gap is not None:
+        st.metric(price.label, f"{price.close:,.2f}", f"{price.gap:+.1%} vs 200-day")
+    chart(price.figure)
 
-# ---- sentiment gauge and sectors ----------------------------------------------------------------
-gauge_column, sector_column = st.columns([1, 1.4])
-with gauge_column:
-    reading = model_gauge(model, as_of)
-    if reading.date is None:
-        st.info("The sentiment gauge needs at least a year of weekly readings.")
-    else:
-        chart(
-            gauge_figure(
-                reading.value,
-                reading.band,
-                "Sentiment gauge",
-                f"{reading.summary(component_names(model))} vs their past 5 years",
-                reading.date,
-            )
-        )
-        st.caption(
-            " · ".join(
-                f"{label}: {value:.0f}"
-                for label, value in reading.history.items()
-                if value == value
-            )
-        )
-with sector_column:
-    closes = {}
-    for symbol in SECTORS:
-        frame = series.get(f"yahoo:{symbol}")
-        if frame is not None and not frame.empty:
-            closes[symbol] = frame["adj_close" if "adj_close" in frame else "close"]
-    try:
-        spy_close, _ = spy_total_return(series)
-        table = relative_strength(closes, spy_close, as_of)
-    except AnalyticsError as exc:
-        st.info(f"Sector relative strength unavailable: {exc}")
-    else:
-        chart(
-            sectors_figure(
-                table,
-                "relative_3M",
-                "Sectors against SPY, last 3 months",
-                "Yahoo Finance, sector SPDRs vs SPY, adjusted closes",
-                table.attrs["as_of"],
-            )
-        )
+# ---- sentiment gauge ----------------------------------------------------------------------------
+st.subheader("Sentiment gauge")
+gauge_day = None if view.latest else state.requested_as_of()
+sentiment = overview_cache.sentiment_panel(series, model.settings, gauge_day)
+if isinstance(sentiment, str):
+    st.info(sentiment)
+else:
+    gauge = sentiment.reading
+    st.caption(
+        f"Computed every trading day from {gauge.summary()}, each scored 0–100 by where it "
+        f"stands against its past 5 years (100 = greed). Shown for **{day(gauge.day)}**."
+    )
+    dial_column, lookback_column = st.columns([1, 1], vertical_alignment="center")
+    with dial_column:
+        chart(sentiment.dial)
+    with lookback_column:
+        for row in (gauge.lookbacks[:2], gauge.lookbacks[2:]):
+            for column, lookback in zip(st.columns(2), row, strict=False):
+                column.metric(
+                    lookback.label,
+                    number(lookback.value, 0),
+                    lookback.band or "no reading",
+                    delta_color="off",
+                    delta_arrow="off",
+                    help=f"The gauge at the close of {day(lookback.day)}.",
+                )
+    st.markdown("**The components**")
+    per_row = 4
+    cards = gauge.components
+    for start in range(0, len(cards), per_row):
+        for column, card in zip(st.columns(per_row), cards[start : start + per_row], strict=False):
+            with column, st.container(border=True):
+                component_card(card)
+    chart(sentiment.history)
+
+# ---- sectors --------------------------------------------------------------------------------
+sectors = overview_cache.sector_panel(series, as_of)
+if isinstance(sectors, str):
+    st.info(sectors)
+else:
+    chart(sectors.figure)
 
 # ---- freshness ---------------------------------------------------------------------------
 with st.expander("Data freshness and unavailable indicators", expanded=not view.latest):
