@@ -490,7 +490,7 @@ def swing_in_selection(bars: pd.DataFrame, first: Any, last: Any) -> Swing:
             "holds no price bars; select a stretch of the chart with prices"
         )
     high_date, low_date = first_date_of_max(inside["high"]), first_date_of_max(-inside["low"])
-    high, low = float(inside.loc[high_date, "high"]), float(inside.loc[low_date, "low"])
+    high, low = float(inside["high"].loc[high_date]), float(inside["low"].loc[low_date])
     if high_date == low_date:
         raise InvalidSetting(
             f"the highest and the lowest price of the selection are on the same bar "
