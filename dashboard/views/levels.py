@@ -287,18 +287,13 @@ if style == "candles" and bars is None:
     st.caption(f"The chart shows the close as a line: {no_bars}, so candles cannot be drawn.")
 elif style == "candles" and bars is not None:
     drawn_bars, frequency = window_bars(bars, shown_from, months)
-if drawn_bars is not None:
-    what = f"{frequency} candles"
-    if frequency == "weekly":
-        what += " (one per week beyond two years)"
-else:
-    what = "close"
+what = f"{frequency} candles" if drawn_bars is not None else "the close"
 fig = levels_figure(
     close.loc[shown_from:],
     levels.averages.loc[shown_from:],
     levels.channel.loc[shown_from:],
     table,
-    f"{name}: {what}, averages, retracements and trading channel",
+    f"{name}: levels on {what}",
     f"{series_label(symbol)}, {price_note}",
     bars=drawn_bars,
     bar_name=f"{frequency.capitalize()} candles",
