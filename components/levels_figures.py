@@ -24,7 +24,9 @@ UP = "#15803d"
 DOWN = "#b91c1c"
 UP_VOLUME = "rgba(21, 128, 61, 0.45)"
 DOWN_VOLUME = "rgba(185, 28, 28, 0.45)"
-LEGEND_ROOM = 110  # px under the source line: four rows of legend entries at 390 px
+TOP = 70  # px above the plot: a one-line title and its "As of" line
+BOTTOM = 80 + 14 + 95  # px under the plot: axis, a two-line source, three legend rows at 390 px
+LABEL_PX = 16  # a level's label is 10 px type: labels of close levels are kept this far apart
 
 
 def levels_figure(
@@ -73,7 +75,7 @@ def levels_figure(
                 x=bars.index, y=bars["volume"].to_numpy(), name="Volume", row=2, col=1,
                 marker={"color": np.where(rising, UP_VOLUME, DOWN_VOLUME), "line": {"width": 0}},
             )  # fmt: skip
-            fig.update_yaxes(title_text="volume", tickformat="~s", row=2, col=1)
+            fig.update_yaxes(tickformat="~s", row=2, col=1)  # the legend names it
         fig.update_xaxes(rangeslider={"visible": False})
         if daily_bars:
             fig.update_xaxes(rangebreaks=[{"bounds": ["sat", "mon"]}])
@@ -96,10 +98,12 @@ def levels_figure(
                 ),
                 **top,
             )  # fmt: skip
+    height = 640 if with_volume else 580
+    price_px = (height - TOP - BOTTOM) * (0.78 if with_volume else 1.0)
     drawn = levels[~levels["kind"].isin(["moving_average", "channel"])].sort_values("value")
     prices = close.to_numpy() if bars is None else bars[["high", "low"]].to_numpy().ravel()
     values = [*prices, *drawn["value"]]
-    gap = (max(values) - min(values)) * 0.05 if values else 0  # ≥ one 10 px label at 580 px
+    gap = (max(values) - min(values)) * LABEL_PX / price_px if values else 0  # one label apart
     label_y = -np.inf
     for row in drawn.itertuples():
         colour = LEVEL_COLOURS.get(str(row.kind), MUTED)
@@ -111,20 +115,24 @@ def levels_figure(
             font={"size": 10, "color": colour}, bgcolor="rgba(255, 255, 255, 0.75)",
         )  # fmt: skip
     as_of = x[-1] if len(x) else None
-    fig = finish(fig, title, as_of, source, height=640 if with_volume else 580)
+    fig = finish(fig, title, as_of, source, height=height)
     return legend_below(fig)
 
 
 def legend_below(fig: go.Figure) -> go.Figure:
-    """The legend at the bottom of the figure, under the source line, and the top margin only
-    as tall as the title (the legend no longer sits there)."""
+    """The legend right under the source line (it grows down into the bottom margin as it wraps
+    on a phone), and the top margin only as tall as the title (the legend no longer sits there).
+    """
     title_lines = str(fig.layout.title.text).split("<br><sup>")[0].count("<br>")
-    margin = fig.layout.margin
+    source_lines = 1 + str(fig.layout.annotations[-1].text).count("<br>")
+    top = TOP + 20 * title_lines
+    plot_px = float(fig.layout.height) - top - BOTTOM
+    under_source_px = 34 + 16 * source_lines + 8  # the source's shift, its lines, a gap
     fig.update_layout(
         legend={
-            "orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom",
-            "x": 0, "xanchor": "left", "font": {"size": 11},
+            "orientation": "h", "yref": "paper", "y": -under_source_px / plot_px,
+            "yanchor": "top", "x": 0, "xanchor": "left", "font": {"size": 11},
         },
-        margin={"t": 80 + 20 * title_lines, "b": int(margin.b or 60) + LEGEND_ROOM},
+        margin={"t": top, "b": BOTTOM},
     )  # fmt: skip
     return fig

@@ -81,11 +81,13 @@ def number_text(value: float) -> str:
 def check_choice(
     raw: str | None, choices: Mapping[str, str], default: str, what: str
 ) -> Checked[str]:
-    """``raw`` when it is one of ``choices`` (ids to names), else ``default`` (with a warning
-    when ``raw`` was given)."""
+    """``raw`` when it is one of ``choices`` (ids to names; an id that is its own name is listed
+    once), else ``default`` (with a warning when ``raw`` was given)."""
     if raw is None or raw in choices:
         return Checked(default if raw is None else raw)
-    valid = "one of " + ", ".join(f"{key} ({name})" for key, name in choices.items())
+    valid = "one of " + ", ".join(
+        key if key == name else f"{key} ({name})" for key, name in choices.items()
+    )
     return Checked(default, asked(what, raw, valid, choices[default]))
 
 

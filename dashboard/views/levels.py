@@ -135,8 +135,10 @@ series = state.load_all(state.data_dir())
 available = state.price_choices(series, SYMBOLS)
 
 st.title("Levels & risk/reward")
+# The symbol's widget is bound to the address by its shown name (?symbol=SPY), Streamlit's rule.
+names = {label: label for label in available.values()}
 asked_symbol = address.check_choice(
-    st.query_params.get("symbol"), available, next(iter(available)), "the price"
+    st.query_params.get("symbol"), names, next(iter(names)), "the price"
 )
 window_setting = address.check_choice(
     st.query_params.get("window"), address.WINDOWS, address.DEFAULT_WINDOW, "the chart window"

@@ -159,7 +159,8 @@ def test_candles_up_to_two_years_are_daily_with_volume(levels_page) -> None:
     (volume,) = _traces(at, "bar")
     assert volume["y"] == pytest.approx(expected["Volume"].to_list())
     assert _chart(at)["layout"]["title"]["text"].startswith("SPY: levels on daily candles")
-    assert _chart(at)["layout"]["legend"]["yref"] == "container"  # under the chart
+    legend = _chart(at)["layout"]["legend"]
+    assert legend["yanchor"] == "top" and legend["y"] < 0  # under the chart, not over the title
 
 
 def test_candles_beyond_two_years_are_weekly(levels_page) -> None:
@@ -286,8 +287,8 @@ AUTOMATIC = "the automatic swing (the last 126 trading days' high and low)"
         ),
         (
             {"symbol": "yahoo:QQQ"},
-            "The address asks for the price “yahoo:QQQ”, which is not one of yahoo:SPY (SPY); "
-            "showing SPY instead.",
+            "The address asks for the price “yahoo:QQQ”, which is not one of SPY; showing SPY "
+            "instead.",
         ),
         (
             {"capital": "-1"},
