@@ -105,12 +105,15 @@ def levels_figure(
     values = [*prices, *drawn["value"]]
     gap = (max(values) - min(values)) * LABEL_PX / price_px if values else 0  # one label apart
     label_y = -np.inf
-    for row in drawn.itertuples():
-        colour = LEVEL_COLOURS.get(str(row.kind), MUTED)
-        fig.add_hline(y=row.value, line={"color": colour, "width": 1, "dash": "dashdot"}, **top)
-        label_y = max(float(row.value), label_y + gap)  # keep labels of close levels apart
+    for name, kind, value in zip(
+        drawn["name"].astype(str), drawn["kind"].astype(str), drawn["value"].astype(float),
+        strict=True,
+    ):  # fmt: skip
+        colour = LEVEL_COLOURS.get(kind, MUTED)
+        fig.add_hline(y=value, line={"color": colour, "width": 1, "dash": "dashdot"}, **top)
+        label_y = max(value, label_y + gap)  # keep labels of close levels apart
         fig.add_annotation(  # inside the plot, so a phone keeps the chart's width
-            text=f"{row.name} {row.value:,.0f}", x=0.01, xref="paper", xanchor="left",
+            text=f"{name} {value:,.0f}", x=0.01, xref="paper", xanchor="left",
             y=label_y, yref="y", yanchor="bottom", showarrow=False,
             font={"size": 10, "color": colour}, bgcolor="rgba(255, 255, 255, 0.75)",
         )  # fmt: skip

@@ -142,6 +142,24 @@ class SwingAddress:
     start: pd.Timestamp | float | None = None
     end: pd.Timestamp | float | None = None
 
+    def date_pair(self) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        """(start, end) of anchors by date, else ``None``."""
+        start, end = self.start, self.end
+        if (
+            self.mode == "dates"
+            and isinstance(start, pd.Timestamp)
+            and isinstance(end, pd.Timestamp)
+        ):
+            return start, end
+        return None
+
+    def price_pair(self) -> tuple[float, float] | None:
+        """(start, end) of anchors by price, else ``None``."""
+        start, end = self.start, self.end
+        if self.mode == "prices" and isinstance(start, float) and isinstance(end, float):
+            return start, end
+        return None
+
 
 AUTOMATIC = "the automatic swing (the last 126 trading days' high and low)"
 
@@ -181,11 +199,19 @@ def check_swing(
 
 def swing_query(swing: SwingAddress) -> dict[str, str]:
     """The address values of ``swing`` (none for the automatic swing)."""
-    start, end = swing.start, swing.end
-    if swing.mode == "dates" and isinstance(start, pd.Timestamp) and isinstance(end, pd.Timestamp):
-        return {"swing": "dates", "swing_start": date_text(start), "swing_end": date_text(end)}
-    if swing.mode == "prices" and isinstance(start, float) and isinstance(end, float):
-        return {"swing": "prices", "swing_start": number_text(start), "swing_end": number_text(end)}
+    dates, prices = swing.date_pair(), swing.price_pair()
+    if dates is not None:
+        return {
+            "swing": "dates",
+            "swing_start": date_text(dates[0]),
+            "swing_end": date_text(dates[1]),
+        }
+    if prices is not None:
+        return {
+            "swing": "prices",
+            "swing_start": number_text(prices[0]),
+            "swing_end": number_text(prices[1]),
+        }
     return {}
 
 

@@ -83,8 +83,10 @@ def remember_swing() -> None:
 def remember_amount(key: str, defaults: dict[str, float]) -> Callable[[], None]:
     def write() -> None:
         value = st.session_state.get(key)
-        unchanged = value is None or round(float(value), 2) == round(defaults[key], 2)
-        to_address(key, None if unchanged else address.number_text(float(value)))
+        if value is None or round(float(value), 2) == round(defaults[key], 2):
+            to_address(key, None)
+        else:
+            to_address(key, address.number_text(float(value)))
 
     return write
 
@@ -154,7 +156,7 @@ controls = st.columns([1, 1, 1])
 symbol = controls[0].selectbox(
     "Price",
     list(available),
-    format_func=available.get,
+    format_func=lambda key: available[key],
     key="symbol",
     bind="query-params",
     on_change=new_symbol,
@@ -169,7 +171,7 @@ window = controls[1].selectbox(
 style = controls[2].segmented_control(
     "Style",
     list(address.STYLES),
-    format_func=address.STYLES.get,
+    format_func=lambda key: address.STYLES[key],
     key="style",
     required=True,
     on_change=remember_choice("style", address.DEFAULT_STYLE),
@@ -198,23 +200,24 @@ swing_setting = address.check_swing(
 warn(swing_setting.warning)
 asked_swing = swing_setting.value
 auto_swing = automatic.swing
-default_dates = (
-    (auto_swing.start_date, auto_swing.end_date)
-    if auto_swing is not None and auto_swing.start_date is not None
-    else (max(first_day, last_day - pd.DateOffset(months=6)), last_day)
+default_dates: tuple[pd.Timestamp, pd.Timestamp] = (
+    max(first_day, pd.Timestamp(last_day - pd.DateOffset(months=6))),
+    last_day,
 )
+if auto_swing is not None and auto_swing.start_date is not None and auto_swing.end_date:
+    default_dates = (auto_swing.start_date, auto_swing.end_date)
 default_prices = (
     (auto_swing.start_price, auto_swing.end_price)
     if auto_swing is not None
     else (float(close.max()), float(close.min()))
 )
-dates = (asked_swing.start, asked_swing.end) if asked_swing.mode == "dates" else default_dates
-prices = (asked_swing.start, asked_swing.end) if asked_swing.mode == "prices" else default_prices
+dates = asked_swing.date_pair() or default_dates
+prices = asked_swing.price_pair() or default_prices
 st.session_state["swing"] = asked_swing.mode
-st.session_state["swing_start_date"] = pd.Timestamp(dates[0]).date()  # type: ignore[arg-type]
-st.session_state["swing_end_date"] = pd.Timestamp(dates[1]).date()  # type: ignore[arg-type]
-st.session_state["swing_start_price"] = round(float(prices[0]), 2)  # type: ignore[arg-type]
-st.session_state["swing_end_price"] = round(float(prices[1]), 2)  # type: ignore[arg-type]
+st.session_state["swing_start_date"] = pd.Timestamp(dates[0]).date()
+st.session_state["swing_end_date"] = pd.Timestamp(dates[1]).date()
+st.session_state["swing_start_price"] = round(prices[0], 2)
+st.session_state["swing_end_price"] = round(prices[1], 2)
 
 with st.expander(
     "Fibonacci swing: automatic (the last 126 trading days' high and low), by date, by price, "
@@ -224,7 +227,7 @@ with st.expander(
     st.segmented_control(
         "Anchors",
         list(address.SWING_MODES),
-        format_func=address.SWING_MODES.get,
+        format_func=lambda key: address.SWING_MODES[key],
         key="swing",
         required=True,
         on_change=remember_swing,
@@ -255,15 +258,9 @@ with st.expander(
 
 anchors: tuple[Anchor, Anchor] | None = None
 if asked_swing.mode == "dates":
-    anchors = (
-        Anchor(date=pd.Timestamp(asked_swing.start)),  # type: ignore[arg-type]
-        Anchor(date=pd.Timestamp(asked_swing.end)),  # type: ignore[arg-type]
-    )
+    anchors = (Anchor(date=pd.Timestamp(dates[0])), Anchor(date=pd.Timestamp(dates[1])))
 elif asked_swing.mode == "prices":
-    anchors = (
-        Anchor(price=float(asked_swing.start)),  # type: ignore[arg-type]
-        Anchor(price=float(asked_swing.end)),  # type: ignore[arg-type]
-    )
+    anchors = (Anchor(price=prices[0]), Anchor(price=prices[1]))
 levels = automatic
 if anchors is not None:
     try:
