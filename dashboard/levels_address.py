@@ -24,7 +24,7 @@ from typing import Generic, TypeVar
 import pandas as pd
 
 from analytics.errors import InvalidSetting
-from analytics.levels import swing_in_selection
+from analytics.levels import LevelSettings, swing_in_selection
 
 T = TypeVar("T")
 
@@ -161,7 +161,9 @@ class SwingAddress:
         return None
 
 
-AUTOMATIC = "the automatic swing (the last 126 trading days' high and low)"
+AUTOMATIC = (
+    f"the automatic swing (the last {LevelSettings().swing_days} trading days' high and low)"
+)
 
 
 def check_swing(

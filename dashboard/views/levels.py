@@ -220,8 +220,8 @@ st.session_state["swing_start_price"] = round(prices[0], 2)
 st.session_state["swing_end_price"] = round(prices[1], 2)
 
 with st.expander(
-    "Fibonacci swing: automatic (the last 126 trading days' high and low), by date, by price, "
-    "or drag a box over the chart",
+    f"Fibonacci swing: {address.AUTOMATIC.removeprefix('the ')}, by date, by price, or drag a "
+    "box over the chart",
     expanded=asked_swing.mode != "auto",
 ):
     st.segmented_control(
@@ -312,8 +312,9 @@ st.plotly_chart(
     on_select=apply_selection,
     selection_mode=("box",),
 )
-if SELECTION_NOTE_KEY in st.session_state:
-    st.warning(st.session_state[SELECTION_NOTE_KEY])
+selection_note = st.session_state.pop(SELECTION_NOTE_KEY, None)  # said once, after the drag
+if selection_note:
+    st.warning(selection_note)
 st.caption(f"Fibonacci swing: {swing_text(levels)}.")
 
 # Sections one under the other at full width: side by side, both tables were cut.

@@ -191,12 +191,19 @@ def test_a_close_only_source_draws_the_line_and_says_why(monkeypatch, tmp_path) 
     monkeypatch.setenv("INVESTABLE_DATA_DIR", str(folder))
     monkeypatch.setenv("INVESTABLE_STORE", str(tmp_path / "store"))
     at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params["style"] = "candles"
+    at.query_params.update(
+        {"style": "candles", "swing": "prices", "swing_start": "300", "swing_end": "350"}
+    )
+    at.query_params["target"] = "400"
     at.run()
     at.switch_page("views/levels.py").run()
+    assert _swing_caption(at) == "Fibonacci swing: 300.00 → 350.00 (up)."
     at.selectbox(key="symbol").set_value("yahoo:^GSPC").run()  # AppTest seeds no bound widget
     assert not at.exception, [e.message for e in at.exception]
     assert at.segmented_control(key="style").value == "candles"
+    # anchors and a plan are prices of SPY: a new symbol starts from its own defaults
+    assert set(at.query_params) == {"style"}
+    assert _swing_caption(at) != "Fibonacci swing: 300.00 → 350.00 (up)."
     assert _traces(at, "candlestick") == []
     assert (
         "The chart shows the close as a line: the source has only closes for this series, no "
