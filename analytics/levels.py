@@ -29,7 +29,7 @@ Chart bars (what the Levels chart draws; the levels themselves use closes only):
   indexed by the week's last trading day (a holiday week simply has fewer days).
 - **Daily or weekly** (:func:`window_bars`): daily bars for a chart window of up to
   ``DAILY_BARS_MAX_MONTHS`` = 24 months, weekly bars beyond (thousands of daily candles are
-  unreadable and slow).
+  unreadable and slow). The close line follows the same rule with :func:`weekly_closes`.
 - **Swing from a chart selection** (:func:`swing_in_selection`): of the bars dated inside the
   selection (both ends included; the selection's price range is ignored), the highest high and the
   lowest low (first occurrence of each), in the order they happened.

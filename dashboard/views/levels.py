@@ -15,11 +15,13 @@ import streamlit as st
 
 from analytics.errors import AnalyticsError
 from analytics.levels import (
+    DAILY_BARS_MAX_MONTHS,
     Anchor,
     LevelSet,
     ohlc_bars,
     price_for_levels,
     price_levels,
+    weekly_closes,
     window_bars,
 )
 from analytics.riskreward import (
@@ -286,9 +288,12 @@ if style == "candles" and bars is None:
     st.caption(f"The chart shows the close as a line: {no_bars}, so candles cannot be drawn.")
 elif style == "candles" and bars is not None:
     drawn_bars, frequency = window_bars(bars, shown_from, months)
-what = f"{frequency} candles" if drawn_bars is not None else "the close"
+line = close.loc[shown_from:]
+if drawn_bars is None and (months is None or months > DAILY_BARS_MAX_MONTHS):
+    line, frequency = weekly_closes(line), "weekly"  # the candles' rule, for the line too
+what = f"{frequency} candles" if drawn_bars is not None else f"{frequency} closes"
 fig = levels_figure(
-    close.loc[shown_from:],
+    line,
     levels.averages.loc[shown_from:],
     levels.channel.loc[shown_from:],
     table,
@@ -301,7 +306,7 @@ fig = levels_figure(
 selectable = (
     drawn_bars[["high", "low"]]
     if drawn_bars is not None
-    else pd.DataFrame({"high": close.loc[shown_from:], "low": close.loc[shown_from:]})
+    else pd.DataFrame({"high": line, "low": line})
 )
 st.session_state[BARS_KEY] = (selectable, drawn_bars is not None)
 st.plotly_chart(

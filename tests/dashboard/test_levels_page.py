@@ -146,7 +146,18 @@ def test_the_line_is_the_default_style(levels_page) -> None:
     at = levels_page("2023-03-31")
     assert _traces(at, "candlestick") == []
     assert _traces(at, "scatter")[0]["name"] == "Close"
-    assert _chart(at)["layout"]["title"]["text"].startswith("SPY: levels on the close")
+    assert _chart(at)["layout"]["title"]["text"].startswith("SPY: levels on daily closes")
+    assert len(_traces(at, "scatter")[0]["x"]) == len(_prices("2023-03-31").loc["2022-03-31":])
+
+
+def test_the_line_beyond_two_years_draws_weekly_closes(levels_page) -> None:
+    at = levels_page("2023-03-31", window="max")
+    daily = _prices("2023-03-31")
+    weeks = daily.groupby(daily.index.to_period("W-SUN"))
+    line = _traces(at, "scatter")[0]
+    assert line["name"] == "Close" and len(line["x"]) == weeks.ngroups == 117
+    assert line["y"][0] == pytest.approx(daily.loc[:"2021-01-10", "Close"].iloc[-1])
+    assert _chart(at)["layout"]["title"]["text"].startswith("SPY: levels on weekly closes")
 
 
 def test_candles_up_to_two_years_are_daily_with_volume(levels_page) -> None:
