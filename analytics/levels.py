@@ -19,6 +19,21 @@ every level knows its name, kind, value and distance = value / P − 1.
   (population, ddof = 0); mid = exp(a + b·x), upper/lower = exp(a + b·x ± 2s). The lower edge is
   an exit level.
 
+Chart bars (what the Levels chart draws; the levels themselves use closes only):
+
+- **OHLC bars** (:func:`ohlc_bars`): the series' open, high, low, close (and volume when the source
+  has it); a day missing any of the four prices is left out. A source with closes only has no bars
+  (the chart falls back to the close as a line and says why).
+- **Weekly bars** (:func:`weekly_ohlc`): per calendar week (Monday–Sunday, as the weekly closes):
+  open = first open, high = max high, low = min low, close = last close, volume = sum of volumes;
+  indexed by the week's last trading day (a holiday week simply has fewer days).
+- **Daily or weekly** (:func:`window_bars`): daily bars for a chart window of up to
+  ``DAILY_BARS_MAX_MONTHS`` = 24 months, weekly bars beyond (thousands of daily candles are
+  unreadable and slow). The close line follows the same rule with :func:`weekly_closes`.
+- **Swing from a chart selection** (:func:`swing_in_selection`): of the bars dated inside the
+  selection (both ends included; the selection's price range is ignored), the highest high and the
+  lowest low (first occurrence of each), in the order they happened.
+
 A series too short for a window gets a note ("not enough history for the 200-day average: needs
 200 closes, found 150") instead of that level, never an exception.
 """
@@ -397,3 +412,90 @@ def price_for_levels(frame: pd.DataFrame) -> tuple[pd.Series, str]:
     if frame.attrs.get("adjusted"):
         return frame["close"], "dividend-adjusted close (the source has no quoted close)"
     return frame["close"], "quoted close"
+
+
+OHLC_COLUMNS = ("open", "high", "low", "close")
+DAILY_BARS_MAX_MONTHS = 24
+
+
+def ohlc_bars(frame: pd.DataFrame) -> tuple[pd.DataFrame | None, str]:
+    """The frame's OHLC bars (columns open, high, low, close, and volume when the source has it),
+    or ``None`` and the reason in words when the source has no open, high and low prices.
+
+    Days missing any of the four prices are left out; volume is kept only when the source has a
+    volume column with at least one positive value.
+    """
+    missing = [column for column in OHLC_COLUMNS if column not in frame.columns]
+    if missing:
+        return None, "the source has only closes for this series, no open, high and low prices"
+    bars = frame.loc[:, list(OHLC_COLUMNS)].astype("float64").dropna().sort_index()
+    if bars.empty:
+        return None, "the source has no day with open, high, low and close prices"
+    if "volume" in frame.columns:
+        volume = frame["volume"].astype("float64").reindex(bars.index)
+        if bool((volume > 0).any()):
+            bars["volume"] = volume.fillna(0.0)
+    return bars, ""
+
+
+def weekly_ohlc(bars: pd.DataFrame) -> pd.DataFrame:
+    """Weekly bars of daily ``bars`` (module docstring): first open, max high, min low, last
+    close, summed volume per Monday–Sunday week, indexed by the week's last trading day."""
+    if bars.empty:
+        return bars.copy()
+    dates = pd.DatetimeIndex(bars.index)
+    weeks = dates.to_period("W-SUN")
+    grouped = bars.groupby(weeks)
+    weekly = pd.DataFrame(
+        {
+            "open": grouped["open"].first(),
+            "high": grouped["high"].max(),
+            "low": grouped["low"].min(),
+            "close": grouped["close"].last(),
+        }
+    )
+    if "volume" in bars.columns:
+        weekly["volume"] = grouped["volume"].sum()
+    last_days = dates.to_series(index=dates).groupby(weeks).max()
+    weekly.index = pd.DatetimeIndex(last_days.reindex(weekly.index).to_numpy())
+    return weekly
+
+
+def window_bars(
+    bars: pd.DataFrame, start: pd.Timestamp, months: int | None
+) -> tuple[pd.DataFrame, str]:
+    """The bars a chart window shows and their frequency (``"daily"`` or ``"weekly"``).
+
+    ``months`` is the window's length (``None``: the whole history). Up to
+    ``DAILY_BARS_MAX_MONTHS`` months: the daily bars dated on or after ``start``. Beyond:
+    weekly bars of the whole history whose week ends on or after ``start`` (the first week is
+    whole, never cut at ``start``).
+    """
+    if months is not None and months <= DAILY_BARS_MAX_MONTHS:
+        return bars.loc[pd.Timestamp(start) :], "daily"
+    weekly = weekly_ohlc(bars)
+    return weekly.loc[pd.Timestamp(start) :], "weekly"
+
+
+def swing_in_selection(bars: pd.DataFrame, first: Any, last: Any) -> Swing:
+    """The swing a chart selection picks (module docstring): of the bars dated from ``first``
+    to ``last`` (both included, in either order), the highest ``high`` and the lowest ``low``, in
+    the order they happened. Raises ``InvalidSetting`` when the selection holds no bar, or its
+    high and low fall on the same bar (the order of the move is then unknown)."""
+    start, end = sorted((pd.Timestamp(first), pd.Timestamp(last)))
+    inside = bars.sort_index().loc[start:end]
+    if inside.empty:
+        raise InvalidSetting(
+            f"the selection from {start.date().isoformat()} to {end.date().isoformat()} "
+            "holds no price bars; select a stretch of the chart with prices"
+        )
+    high_date, low_date = first_date_of_max(inside["high"]), first_date_of_max(-inside["low"])
+    high, low = float(inside["high"].loc[high_date]), float(inside["low"].loc[low_date])
+    if high_date == low_date:
+        raise InvalidSetting(
+            f"the highest and the lowest price of the selection are on the same bar "
+            f"({high_date.date().isoformat()}); select a wider stretch of the chart"
+        )
+    if low_date < high_date:
+        return Swing(low_date, low, high_date, high, anchored=True)
+    return Swing(high_date, high, low_date, low, anchored=True)

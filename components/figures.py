@@ -28,12 +28,6 @@ CATEGORY_COLOURS = {
     "Rates": "#2ca02c",
     "Macro": "#9467bd",
 }
-LEVEL_COLOURS = {
-    "moving_average": "#7c3aed",
-    "fibonacci": "#d97706",
-    "drawdown": "#dc2626",
-    "channel": "#0891b2",
-}
 
 
 def finish(
@@ -301,50 +295,6 @@ def equity_figure(
     fig.update_yaxes(title_text="equity (log)")
     legend_square(fig, "In cash (shaded)", CASH_SHADE)
     return finish(fig, title, equity.index[-1], source)
-
-
-def levels_figure(
-    close: pd.Series,
-    averages: pd.DataFrame,
-    channel: pd.DataFrame,
-    levels: pd.DataFrame,
-    title: str,
-    source: str,
-) -> go.Figure:
-    """Price with its averages and channel, each level a labelled horizontal line.
-
-    ``levels``: columns ``name``, ``kind``, ``value`` (the moving averages are drawn as lines,
-    so their rows are skipped here).
-    """
-    fig = go.Figure()
-    fig.add_scatter(x=close.index, y=close.to_numpy(), name="Close", line={"color": PRICE})
-    for column in averages.columns:
-        shown = averages[column].reindex(close.index)
-        fig.add_scatter(
-            x=shown.index, y=shown.to_numpy(), name=column.removesuffix(" average"),
-            line={"width": 1.3, "dash": "dot" if "week" in column else "solid"},
-        )  # fmt: skip
-    if not channel.empty:
-        for edge, dash in (("upper", "dash"), ("mid", "dot"), ("lower", "dash")):
-            fig.add_scatter(
-                x=channel.index, y=channel[edge].to_numpy(), name="Channel",
-                line={"color": LEVEL_COLOURS["channel"], "dash": dash, "width": 1.2},
-                showlegend=edge == "upper", legendgroup="channel",
-            )  # fmt: skip
-    drawn = levels[~levels["kind"].isin(["moving_average", "channel"])].sort_values("value")
-    values = [*close.to_numpy(), *drawn["value"]]
-    gap = (max(values) - min(values)) * 0.05 if values else 0  # ≥ one 10 px label at 580 px
-    label_y = -np.inf
-    for row in drawn.itertuples():
-        colour = LEVEL_COLOURS.get(row.kind, MUTED)
-        fig.add_hline(y=row.value, line={"color": colour, "width": 1, "dash": "dashdot"})
-        label_y = max(row.value, label_y + gap)  # keep labels of close levels apart
-        fig.add_annotation(  # inside the plot, so a phone keeps the chart's width
-            text=f"{row.name} {row.value:,.0f}", x=0.01, xref="paper", xanchor="left",
-            y=label_y, yref="y", yanchor="bottom", showarrow=False,
-            font={"size": 10, "color": colour}, bgcolor="rgba(255, 255, 255, 0.75)",
-        )  # fmt: skip
-    return finish(fig, title, close.index[-1], source, height=580)
 
 
 def regimes_figure(

@@ -1,12 +1,29 @@
-"""Levels & risk/reward: where the market could find support, and what an entry risks."""
+"""Levels & risk/reward: where the market could find support, and what an entry risks.
+
+Every view setting lives in the address (``dashboard.levels_address`` lists the keys): each run
+reads the address, checks it (a value that cannot be used is said in a warning, with what is
+shown instead), puts the values into the widgets, and a widget's change writes the address back.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from analytics.errors import AnalyticsError
-from analytics.levels import Anchor, price_for_levels, price_levels
+from analytics.levels import (
+    DAILY_BARS_MAX_MONTHS,
+    Anchor,
+    LevelSet,
+    ohlc_bars,
+    price_for_levels,
+    price_levels,
+    weekly_closes,
+    window_bars,
+)
 from analytics.riskreward import (
     default_plan,
     default_positions,
@@ -14,13 +31,105 @@ from analytics.riskreward import (
     risk_reward,
     scenarios,
 )
-from components.figures import levels_figure
-from components.widgets import chart, day, money, percent
+from components.levels_figures import levels_figure
+from components.price import PLOTLY_CONFIG
+from components.widgets import day, money, percent
+from dashboard import levels_address as address
 from dashboard import state
 from dashboard.labels import series_label
 
 SYMBOLS = {"yahoo:SPY": "SPY", "yahoo:^GSPC": "S&P 500 index"}
-WINDOWS = {"6 months": 6, "1 year": 12, "2 years": 24, "5 years": 60}
+SWING_KEYS = ("swing", "swing_start", "swing_end")
+PLAN_KEYS = ("target", "stop")
+CHART_KEY = "levels_chart"
+BARS_KEY = "_levels_bars"  # the drawn bars (high, low) and whether they are candles
+SELECTION_NOTE_KEY = "_levels_selection_note"
+
+
+def to_address(key: str, text: str | None) -> None:
+    """Write one setting into the address (removed when it is the default, ``None``)."""
+    if text is None:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = text
+
+
+def forget(*keys: str) -> None:
+    for key in keys:
+        st.query_params.pop(key, None)
+
+
+def remember_choice(key: str, default: str) -> Callable[[], None]:
+    def write() -> None:
+        value = st.session_state.get(key)
+        to_address(key, None if value in (None, default) else str(value))
+
+    return write
+
+
+def remember_swing() -> None:
+    """The anchors the swing widgets show, into the address."""
+    mode = st.session_state.get("swing") or "auto"
+    forget(*SWING_KEYS)
+    if mode == "dates":
+        start, end = st.session_state["swing_start_date"], st.session_state["swing_end_date"]
+        swing = address.SwingAddress("dates", pd.Timestamp(start), pd.Timestamp(end))
+    elif mode == "prices":
+        start, end = st.session_state["swing_start_price"], st.session_state["swing_end_price"]
+        swing = address.SwingAddress("prices", float(start), float(end))
+    else:
+        return
+    st.query_params.update(address.swing_query(swing))
+
+
+def remember_amount(key: str, defaults: dict[str, float]) -> Callable[[], None]:
+    def write() -> None:
+        value = st.session_state.get(key)
+        if value is None or round(float(value), 2) == round(defaults[key], 2):
+            to_address(key, None)
+        else:
+            to_address(key, address.number_text(float(value)))
+
+    return write
+
+
+def new_symbol() -> None:
+    """Anchors and a plan are prices of one symbol: a new symbol starts from its defaults."""
+    forget(*SWING_KEYS, *PLAN_KEYS)
+
+
+def apply_selection() -> None:
+    """A box drawn on the chart anchors the swing (``levels_address.selection_query``)."""
+    event = st.session_state.get(CHART_KEY)
+    boxes = event["selection"]["box"] if event else []
+    drawn = st.session_state.get(BARS_KEY)
+    if not boxes or drawn is None:
+        return
+    bars, candles = drawn
+    try:
+        query = address.selection_query(boxes[-1], bars, candles)
+    except AnalyticsError as exc:
+        st.session_state[SELECTION_NOTE_KEY] = f"The selection cannot anchor the swing: {exc}."
+        return
+    st.session_state.pop(SELECTION_NOTE_KEY, None)
+    forget(*SWING_KEYS)
+    st.query_params.update(query)
+
+
+def warn(*warnings: str | None) -> None:
+    for message in warnings:
+        if message:
+            st.warning(message, icon=":material/link_off:")
+
+
+def swing_text(levels: LevelSet) -> str:
+    swing = levels.swing
+    if swing is None:
+        return "none"
+    start = f"{day(swing.start_date)} " if swing.start_date is not None else ""
+    end = f"{day(swing.end_date)} " if swing.end_date is not None else ""
+    return f"{start}{swing.start_price:,.2f} → {end}{swing.end_price:,.2f} ({swing.direction})"
+
 
 view = state.current_view()
 if view is None:
@@ -30,43 +139,188 @@ series = state.load_all(state.data_dir())
 available = state.price_choices(series, SYMBOLS)
 
 st.title("Levels & risk/reward")
-controls = st.columns([1, 1, 2])
-symbol = controls[0].selectbox(
-    "Price", list(available), format_func=available.get, key="symbol", bind="query-params"
+# The symbol's widget is bound to the address by its shown name (?symbol=SPY), Streamlit's rule.
+names = {label: label for label in available.values()}
+asked_symbol = address.check_choice(
+    st.query_params.get("symbol"), names, next(iter(names)), "the price"
 )
-window = controls[1].selectbox("Chart", list(WINDOWS), index=1, key="window")
+window_setting = address.check_choice(
+    st.query_params.get("window"), address.WINDOWS, address.DEFAULT_WINDOW, "the chart window"
+)
+style_setting = address.check_choice(
+    st.query_params.get("style"), address.STYLES, address.DEFAULT_STYLE, "the chart style"
+)
+warn(asked_symbol.warning, window_setting.warning, style_setting.warning)
+st.session_state["window"] = window_setting.value
+st.session_state["style"] = style_setting.value
+
+controls = st.columns([1, 1, 1])
+symbol = controls[0].selectbox(
+    "Price",
+    list(available),
+    format_func=lambda key: available[key],
+    key="symbol",
+    bind="query-params",
+    on_change=new_symbol,
+)
+window = controls[1].selectbox(
+    "Chart",
+    list(address.WINDOWS),
+    format_func=lambda key: address.WINDOWS[key].capitalize(),
+    key="window",
+    on_change=remember_choice("window", address.DEFAULT_WINDOW),
+)
+style = controls[2].segmented_control(
+    "Style",
+    list(address.STYLES),
+    format_func=lambda key: address.STYLES[key],
+    key="style",
+    required=True,
+    on_change=remember_choice("style", address.DEFAULT_STYLE),
+)
+
 close, price_note = price_for_levels(series[symbol])
 close = close.loc[:as_of].dropna()
+if close.empty:
+    st.error(f"No {available[symbol]} close on or before {day(as_of)}: nothing to draw levels on.")
+    st.stop()
 
-with st.expander("Anchor the Fibonacci swing yourself (default: the last 6 months' high and low)"):
-    anchored = st.checkbox("Use my anchors")
-    anchor_columns = st.columns(2)
-    start = anchor_columns[0].date_input(
-        "Swing start", value=(as_of - pd.DateOffset(months=6)).date(), max_value=as_of.date()
-    )
-    end = anchor_columns[1].date_input("Swing end", value=as_of.date(), max_value=as_of.date())
-anchors = (Anchor(date=pd.Timestamp(start)), Anchor(date=pd.Timestamp(end))) if anchored else None
-
+# ---- the Fibonacci anchors -----------------------------------------------------------------
 try:
-    levels = price_levels(close, as_of, anchors=anchors)
+    automatic = price_levels(close, as_of)
 except AnalyticsError as exc:
     st.error(f"Cannot compute levels: {exc}")
     st.stop()
+first_day, last_day = close.index[0], close.index[-1]
+swing_setting = address.check_swing(
+    st.query_params.get("swing"),
+    st.query_params.get("swing_start"),
+    st.query_params.get("swing_end"),
+    first_day,
+    last_day,
+)
+warn(swing_setting.warning)
+asked_swing = swing_setting.value
+auto_swing = automatic.swing
+default_dates: tuple[pd.Timestamp, pd.Timestamp] = (
+    max(first_day, pd.Timestamp(last_day - pd.DateOffset(months=6))),
+    last_day,
+)
+if auto_swing is not None and auto_swing.start_date is not None and auto_swing.end_date:
+    default_dates = (auto_swing.start_date, auto_swing.end_date)
+default_prices = (
+    (auto_swing.start_price, auto_swing.end_price)
+    if auto_swing is not None
+    else (float(close.max()), float(close.min()))
+)
+dates = asked_swing.date_pair() or default_dates
+prices = asked_swing.price_pair() or default_prices
+st.session_state["swing"] = asked_swing.mode
+st.session_state["swing_start_date"] = pd.Timestamp(dates[0]).date()
+st.session_state["swing_end_date"] = pd.Timestamp(dates[1]).date()
+st.session_state["swing_start_price"] = round(prices[0], 2)
+st.session_state["swing_end_price"] = round(prices[1], 2)
+
+with st.expander(
+    f"Fibonacci swing: {address.AUTOMATIC.removeprefix('the ')}, by date, by price, or drag a "
+    "box over the chart",
+    expanded=asked_swing.mode != "auto",
+):
+    st.segmented_control(
+        "Anchors",
+        list(address.SWING_MODES),
+        format_func=lambda key: address.SWING_MODES[key],
+        key="swing",
+        required=True,
+        on_change=remember_swing,
+    )
+    anchor_columns = st.columns(2)
+    bounds: dict[str, Any] = {"min_value": first_day.date(), "max_value": last_day.date()}
+    if st.session_state["swing"] == "dates":
+        anchor_columns[0].date_input(
+            "Swing start", key="swing_start_date", on_change=remember_swing, format="YYYY-MM-DD",
+            **bounds,
+        )  # fmt: skip
+        anchor_columns[1].date_input(
+            "Swing end", key="swing_end_date", on_change=remember_swing, format="YYYY-MM-DD",
+            **bounds,
+        )  # fmt: skip
+    elif st.session_state["swing"] == "prices":
+        for column, label, key in (
+            (anchor_columns[0], "Swing start price", "swing_start_price"),
+            (anchor_columns[1], "Swing end price", "swing_end_price"),
+        ):
+            column.number_input(
+                label, key=key, min_value=0.01, format="%.2f", on_change=remember_swing
+            )
+    st.caption(
+        "Drag a box over the chart: its highest and lowest price become the swing, in the order "
+        "they happened (candles: their highs and lows; the line: its closes)."
+    )
+
+anchors: tuple[Anchor, Anchor] | None = None
+if asked_swing.mode == "dates":
+    anchors = (Anchor(date=pd.Timestamp(dates[0])), Anchor(date=pd.Timestamp(dates[1])))
+elif asked_swing.mode == "prices":
+    anchors = (Anchor(price=prices[0]), Anchor(price=prices[1]))
+levels = automatic
+if anchors is not None:
+    try:
+        levels = price_levels(close, as_of, anchors=anchors)
+    except AnalyticsError as exc:
+        st.warning(
+            f"The Fibonacci anchors of the address cannot be used: {exc}; showing "
+            f"{address.AUTOMATIC} instead.",
+            icon=":material/link_off:",
+        )
 for note in levels.notes:
     st.caption(f"Note: {note}")
 
-shown_from = as_of - pd.DateOffset(months=WINDOWS[window])
+# ---- the chart -----------------------------------------------------------------------------
+months = address.WINDOW_MONTHS[window]
+shown_from = close.index[0] if months is None else as_of - pd.DateOffset(months=months)
 table = levels.to_frame()
-chart(
-    levels_figure(
-        close.loc[shown_from:],
-        levels.averages.loc[shown_from:],
-        levels.channel.loc[shown_from:],
-        table,
-        f"{available[symbol]}: averages, retracements and trading channel",
-        f"{series_label(symbol)}, {price_note}",
-    )
+name = available[symbol]
+bars, no_bars = ohlc_bars(series[symbol].loc[:as_of])
+drawn_bars: pd.DataFrame | None = None
+frequency = "daily"
+if style == "candles" and bars is None:
+    st.caption(f"The chart shows the close as a line: {no_bars}, so candles cannot be drawn.")
+elif style == "candles" and bars is not None:
+    drawn_bars, frequency = window_bars(bars, shown_from, months)
+line = close.loc[shown_from:]
+if drawn_bars is None and (months is None or months > DAILY_BARS_MAX_MONTHS):
+    line, frequency = weekly_closes(line), "weekly"  # the candles' rule, for the line too
+what = f"{frequency} candles" if drawn_bars is not None else f"{frequency} closes"
+fig = levels_figure(
+    line,
+    levels.averages.loc[shown_from:],
+    levels.channel.loc[shown_from:],
+    table,
+    f"{name}: levels on {what}",
+    f"{series_label(symbol)}, {price_note}",
+    bars=drawn_bars,
+    bar_name=f"{frequency.capitalize()} candles",
+    daily_bars=frequency == "daily",
 )
+selectable = (
+    drawn_bars[["high", "low"]]
+    if drawn_bars is not None
+    else pd.DataFrame({"high": line, "low": line})
+)
+st.session_state[BARS_KEY] = (selectable, drawn_bars is not None)
+st.plotly_chart(
+    fig,
+    config=PLOTLY_CONFIG,
+    key=CHART_KEY,
+    theme=None,
+    on_select=apply_selection,
+    selection_mode=("box",),
+)
+selection_note = st.session_state.pop(SELECTION_NOTE_KEY, None)  # said once, after the drag
+if selection_note:
+    st.warning(selection_note)
+st.caption(f"Fibonacci swing: {swing_text(levels)}.")
 
 # Sections one under the other at full width: side by side, both tables were cut.
 with st.container():
@@ -92,12 +346,31 @@ with st.container():
         [level.value for level in levels.supports()],
         [level.value for level in levels.resistances()],
     )
+    defaults = {"target": default_target, "stop": default_stop, "capital": 100_000.0}
+    described = {
+        "target": f"the default target {default_target:,.2f}",
+        "stop": f"the default stop {default_stop:,.2f}",
+        "capital": f"the default capital {money(100_000.0, 0)}",
+    }
+    for key in ("target", "stop", "capital"):
+        checked = address.check_amount(
+            st.query_params.get(key), f"the {key}", described[key], allow_zero=key == "capital"
+        )
+        warn(checked.warning)
+        st.session_state[key] = checked.value if checked.value is not None else defaults[key]
     inputs = st.columns(3)
-    target = inputs[0].number_input("Target", value=default_target, min_value=0.0, format="%.2f")
-    stop = inputs[1].number_input("Stop", value=default_stop, min_value=0.0, format="%.2f")
+    target = inputs[0].number_input(
+        "Target", key="target", min_value=0.0, format="%.2f",
+        on_change=remember_amount("target", defaults),
+    )  # fmt: skip
+    stop = inputs[1].number_input(
+        "Stop", key="stop", min_value=0.0, format="%.2f",
+        on_change=remember_amount("stop", defaults),
+    )  # fmt: skip
     capital = inputs[2].number_input(
-        "Capital ($)", value=100_000.0, min_value=0.0, step=10_000.0, format="%.0f"
-    )
+        "Capital ($)", key="capital", min_value=0.0, step=10_000.0, format="%.0f",
+        on_change=remember_amount("capital", defaults),
+    )  # fmt: skip
     try:
         now = risk_reward(levels.price, target, stop, capital or None)
         table_rr = scenarios(levels.price, target, stop, levels, capital or None)
@@ -133,7 +406,7 @@ st.caption(
 )
 # Derived from the as-of close and the default plan (not from the inputs above), so every
 # default row is valid at any date and edits survive a change of target or stop.
-default_portfolio = default_positions(levels.price, default_target, default_stop, available[symbol])
+default_portfolio = default_positions(levels.price, default_target, default_stop, name)
 edited = st.data_editor(
     default_portfolio,
     num_rows="dynamic",
