@@ -134,30 +134,91 @@ def bands_of(flags: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     return [(dates[s], dates[min(e, len(dates) - 1)]) for s, e in zip(starts, ends, strict=True)]
 
 
+CASH_BANDS = "in cash"
+INVESTED_BANDS = "invested"
+BAND_AXIS = "band"  # the meta of every band trace (their hidden axis is found by it)
+
+
+def band_outline(
+    bands: Iterable[tuple[pd.Timestamp, pd.Timestamp]], y0: float = 0, y1: float = 1
+) -> tuple[list[pd.Timestamp | None], list[float | None]]:
+    """The x and y of rectangles, one per band (start, end), as ONE polygon list for
+    ``fill="toself"``: each band is start→start→end→end→start at heights y0, y1, y1, y0, y0,
+    and bands are separated by a None break."""
+    xs: list[pd.Timestamp | None] = []
+    ys: list[float | None] = []
+    for start, end in bands:
+        xs += [start, start, end, end, start, None]
+        ys += [y0, y1, y1, y0, y0, None]
+    return xs[:-1], ys[:-1]
+
+
+def band_axis(fig: go.Figure) -> str:
+    """The hidden y axis (range 0–1 over the whole plot height) the bands are drawn on, added
+    the first time: a new axis after the figure's own, spanning its full height."""
+    for trace in fig.data:
+        if trace.meta == BAND_AXIS:
+            return str(trace.yaxis)
+    layout = fig.layout.to_plotly_json()
+    numbers = [int(k.removeprefix("yaxis") or 1) for k in layout if k.startswith("yaxis")]
+    number = max(numbers, default=1) + 1
+    axis = {"domain": [0, 1], "range": [0, 1], "visible": False, "fixedrange": True}
+    fig.update_layout({f"yaxis{number}": {**axis, "anchor": "x"}})
+    return f"y{number}"
+
+
 def shade(
     fig: go.Figure,
     bands: Iterable[tuple[pd.Timestamp, pd.Timestamp]],
     colour: str,
     y0: float = 0,
     y1: float = 1,
+    name: str = "shaded",
 ) -> None:
-    """Shade date ranges across the whole plot height (or the paper fraction ``y0``–``y1``)."""
-    shapes = [
-        {
-            "type": "rect",
-            "xref": "x",
-            "yref": "paper",
-            "x0": start,
-            "x1": end,
-            "y0": y0,
-            "y1": y1,
-            "fillcolor": colour,
-            "line": {"width": 0},
-            "layer": "below",
-        }
-        for start, end in bands
-    ]
-    fig.update_layout(shapes=[*fig.layout.shapes, *shapes])
+    """Shade date ranges across the whole plot height (or the fraction ``y0``–``y1`` of it) as
+    ONE filled trace (``fill="toself"``, bands separated by None breaks) on a hidden 0–1 axis
+    (:func:`band_axis`), not one layout shape per band: hundreds of shapes are slow to draw. No
+    hover, no legend entry of its own (see :func:`legend_square`)."""
+    xs, ys = band_outline(bands, y0, y1)
+    if not xs:
+        return
+    fig.add_scatter(
+        x=xs, y=ys, yaxis=band_axis(fig), xaxis="x", name=name, mode="lines", fill="toself",
+        fillcolor=colour, line={"width": 0}, hoverinfo="skip", showlegend=False, meta=BAND_AXIS,
+    )  # fmt: skip
+
+
+def shaded_bands(fig: go.Figure, name: str = "shaded") -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """The (start, end) bands of the trace ``name`` drawn by :func:`shade` (for checks)."""
+    found = [t for t in fig.data if t.name == name and t.fill == "toself"]
+    bands: list[tuple[pd.Timestamp, pd.Timestamp]] = []
+    for trace in found:
+        xs = list(trace.x)
+        for i in range(0, len(xs), 6):
+            bands.append((pd.Timestamp(xs[i]), pd.Timestamp(xs[i + 2])))
+    return bands
+
+
+WEEKLY_AFTER_DAYS = 3 * 365  # a daily line longer than this is drawn with its Friday closes
+
+
+def weekly_points(values: pd.Series) -> pd.Series:
+    """A daily line spanning more than ``WEEKLY_AFTER_DAYS`` days thinned to its last value of
+    each week ending Friday (``resample("W-FRI").last()``, empty weeks dropped), stamped with
+    that last value's own date so the line still ends on its last day; shorter or already
+    sparse lines unchanged. The eye sees no difference over decades; the browser draws a fifth
+    of the points."""
+    if len(values) < 2 or not isinstance(values.index, pd.DatetimeIndex):
+        return values
+    span = values.index[-1] - values.index[0]
+    if span.days <= WEEKLY_AFTER_DAYS or len(values) <= span.days / 5:
+        return values
+    present = values.dropna()
+    if present.empty:
+        return present
+    positions = pd.Series(np.arange(len(present)), index=present.index)
+    last = positions.resample("W-FRI").last().dropna().astype(int).to_numpy()
+    return present.iloc[last]
 
 
 def log_axis(
@@ -218,7 +279,12 @@ def indicator_figure(
     as_of: pd.Timestamp,
 ) -> go.Figure:
     """The classic indicator chart: the strategy's equity against buy and hold (log scale) on
-    top, the reading and its threshold below, the periods in cash shaded over both."""
+    top, the reading and its threshold below, the periods in cash shaded over both.
+
+    ``equity``, ``benchmark`` and ``position`` may be daily: the lines are drawn with
+    :func:`weekly_points`, the cash bands from the daily ``position`` (exact to the day)."""
+    cash = bands_of(position == 0)
+    equity, benchmark = weekly_points(equity), weekly_points(benchmark)
     fig = make_subplots(
         rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.06
     )
@@ -248,7 +314,7 @@ def indicator_figure(
             annotation_text=f"threshold {threshold:g}", annotation_position="top left",
             annotation_font={"color": THRESHOLD, "size": 11},
         )  # fmt: skip
-    shade(fig, bands_of(position == 0), CASH_SHADE)
+    shade(fig, cash, CASH_SHADE, name=CASH_BANDS)
     log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()], row=1, col=1)
     fig.update_yaxes(title_text="equity (log)", row=1, col=1)
     fig.update_yaxes(title_text=reading_label, row=2, col=1)
@@ -284,7 +350,7 @@ def composite_figure(
         annotation_text=f"invested above {threshold:.2f}", annotation_position="top left",
         annotation_font={"color": THRESHOLD},
     )  # fmt: skip
-    shade(fig, bands_of(composite > threshold), BULL_SHADE)
+    shade(fig, bands_of(composite > threshold), BULL_SHADE, name=INVESTED_BANDS)
     fig.update_yaxes(range=[-0.02, 1.02], title_text="share of indicators saying invested")
     legend_square(fig, "Invested (shaded)", BULL_SHADE)
     return finish(fig, title, as_of, source)
@@ -293,7 +359,10 @@ def composite_figure(
 def equity_figure(
     equity: pd.Series, benchmark: pd.Series, position: pd.Series, title: str, source: str
 ) -> go.Figure:
-    """Strategy against buy and hold (log scale), cash periods shaded."""
+    """Strategy against buy and hold (log scale), cash periods shaded (lines drawn with
+    :func:`weekly_points`, the bands from the daily ``position``)."""
+    cash = bands_of(position == 0)
+    equity, benchmark = weekly_points(equity), weekly_points(benchmark)
     fig = go.Figure()
     fig.add_scatter(
         x=equity.index, y=equity.to_numpy(), name="Following the signal",
@@ -303,7 +372,7 @@ def equity_figure(
         x=benchmark.index, y=benchmark.to_numpy(), name="Buy & hold SPY",
         line={"color": BENCHMARK, "width": 1.4},
     )  # fmt: skip
-    shade(fig, bands_of(position == 0), CASH_SHADE)
+    shade(fig, cash, CASH_SHADE, name=CASH_BANDS)
     log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()])
     fig.update_yaxes(title_text="equity (log)")
     legend_square(fig, "In cash (shaded)", CASH_SHADE)
@@ -363,11 +432,14 @@ def regimes_figure(
     bull_label: str,
 ) -> go.Figure:
     """Price (log) with bull-market weeks shaded full height and investable uptrends as a band
-    along the bottom."""
+    along the bottom (bands from the daily series, the price drawn with :func:`weekly_points`)."""
+    bull_bands = bands_of(bull.reindex(close.index))
+    uptrend_bands = bands_of(uptrend.reindex(close.index))
+    close = weekly_points(close)
     fig = go.Figure()
     fig.add_scatter(x=close.index, y=close.to_numpy(), name="Close", line={"color": PRICE})
-    shade(fig, bands_of(bull.reindex(close.index)), BULL_SHADE)
-    shade(fig, bands_of(uptrend.reindex(close.index)), UPTREND_SHADE, y0=0, y1=0.06)
+    shade(fig, bull_bands, BULL_SHADE, name="bull markets")
+    shade(fig, uptrend_bands, UPTREND_SHADE, y0=0, y1=0.06, name="investable uptrends")
     for name, colour in ((bull_label, BULL_SHADE), ("Investable uptrend", UPTREND_SHADE)):
         fig.add_scatter(
             x=[None], y=[None], mode="markers", name=name,

@@ -1,9 +1,13 @@
 """Indicators: each of the 21 by category — reading against threshold, vote, rule, source, and
-the classic chart (backtest equity against buy and hold above the reading and its threshold)."""
+the classic chart (backtest equity against buy and hold above the reading and its threshold).
+
+The category section is a fragment: switching category reruns only it, on the model and
+backtests of the page's last run; each chart is cached per indicator, its own settings and the
+as-of date (:func:`dashboard.state.indicator_settings`), so a new composite threshold reuses it.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from analytics.model import CATEGORIES, IndicatorRow
@@ -22,26 +26,6 @@ snapshot = model.snapshot(as_of)
 results = state.backtests(as_of)
 
 st.title("Indicators")
-category = (
-    st.segmented_control(
-        "Category", CATEGORIES, default=CATEGORIES[0], key="category", bind="query-params"
-    )
-    or CATEGORIES[0]
-)
-rows = [row for row in snapshot.indicators if row.category == category]
-score = snapshot.categories[category]
-used, size = snapshot.category_counts[category]
-st.caption(
-    f"{category}: score {number(score)} ({used} of {size} available) on "
-    f"{day(snapshot.decision_date)}. Each chart: following the indicator alone (100 % SPY when "
-    "it says invested, cash otherwise, $10 + 0.02 % per trade) against buy and hold; the "
-    "reading and its threshold below; weeks in cash shaded."
-)
-
-
-def weekly(values: pd.Series) -> pd.Series:
-    """Daily curve -> its Friday closes (keeps the charts light)."""
-    return values.resample("W-FRI").last().dropna()
 
 
 def show(row: IndicatorRow) -> None:
@@ -79,9 +63,9 @@ def show(row: IndicatorRow) -> None:
             f"indicator-{row.id}",
             as_of,
             lambda: indicator_figure(
-                weekly(result.equity),
-                weekly(result.benchmark),
-                weekly(result.position),
+                result.equity,
+                result.benchmark,
+                result.position,
                 reading,
                 row.threshold,
                 f"{row.name}: following it vs buy and hold",
@@ -89,6 +73,7 @@ def show(row: IndicatorRow) -> None:
                 f"{row.attribution.removeprefix('Data: ')}; SPY adjusted closes (Yahoo Finance)",
                 as_of,
             ),
+            depends_on=state.indicator_settings(row.id),
         )
         chart(fig, key=f"chart-{row.id}")
         stats, bench = result.stats, result.benchmark_stats
@@ -100,6 +85,27 @@ def show(row: IndicatorRow) -> None:
         )
 
 
-for row in rows:
-    with st.container(border=True):
-        show(row)
+@st.fragment
+def category_section() -> None:
+    """The category control and its indicators (a switch reruns only this)."""
+    category = (
+        st.segmented_control(
+            "Category", CATEGORIES, default=CATEGORIES[0], key="category", bind="query-params"
+        )
+        or CATEGORIES[0]
+    )
+    rows = [row for row in snapshot.indicators if row.category == category]
+    score = snapshot.categories[category]
+    used, size = snapshot.category_counts[category]
+    st.caption(
+        f"{category}: score {number(score)} ({used} of {size} available) on "
+        f"{day(snapshot.decision_date)}. Each chart: following the indicator alone (100 % SPY when "
+        "it says invested, cash otherwise, $10 + 0.02 % per trade) against buy and hold; the "
+        "reading and its threshold below; weeks in cash shaded."
+    )
+    for row in rows:
+        with st.container(border=True):
+            show(row)
+
+
+category_section()
