@@ -4,9 +4,11 @@ hidden 0–1 axis, not one layout shape per band; multi-decade daily lines are d
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from analytics.backtest import BacktestSettings, backtest_model
@@ -42,7 +44,7 @@ def cash_runs(position: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     return runs
 
 
-def band_traces(fig):  # noqa: ANN001, ANN201
+def band_traces(fig: go.Figure) -> list[Any]:
     return [t for t in fig.data if t.fill == "toself"]
 
 
