@@ -146,3 +146,16 @@ def test_weekly_points_leave_weekly_data_alone() -> None:
     weeks = pd.date_range("1990-01-05", periods=2000, freq="W-FRI")
     values = pd.Series(np.arange(2000.0), index=weeks)
     pd.testing.assert_series_equal(weekly_points(values), values)
+
+
+def test_week_ends_agree_with_pandas_weekly_resampling() -> None:
+    rng = np.random.default_rng(7)
+    days = pd.date_range("1993-01-01", "2025-12-31", freq="D")
+    kept = days[rng.random(len(days)) < 0.6]  # weekends, holidays and gaps of any length
+    values = pd.Series(rng.random(len(kept)), index=kept)
+    oracle = values.resample("W-FRI").last().dropna()
+    thinned = weekly_points(values)
+    assert thinned.to_numpy().tolist() == oracle.to_numpy().tolist()
+    # each point keeps its own date: the last date of its week on or before that Friday
+    assert (thinned.index <= oracle.index).all()
+    assert (oracle.index - thinned.index < pd.Timedelta(days=7)).all()
