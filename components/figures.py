@@ -137,7 +137,7 @@ def bands_of(flags: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
 
 CASH_BANDS = "in cash"
 INVESTED_BANDS = "invested"
-BAND_AXIS = "band"  # the meta of every band trace (their hidden axis is found by it)
+BAND_AXIS = "band"  # the meta of every band trace
 
 
 def band_outline(
@@ -154,17 +154,26 @@ def band_outline(
     return xs[:-1], ys[:-1]
 
 
-def band_axis(fig: go.Figure) -> str:
-    """The hidden y axis (range 0–1 over the whole plot height) the bands are drawn on, added
-    the first time: a new axis after the figure's own, spanning its full height."""
-    for trace in fig.data:
-        if trace.meta == BAND_AXIS:
-            return str(trace.yaxis)
-    numbers = [int(k.removeprefix("yaxis") or 1) for k in fig.layout if k.startswith("yaxis")]
-    number = max(numbers, default=1) + 1
-    axis = {"domain": [0, 1], "range": [0, 1], "visible": False, "fixedrange": True}
-    fig.update_layout({f"yaxis{number}": {**axis, "anchor": "x"}})
-    return f"y{number}"
+def band_axes(fig: go.Figure) -> list[tuple[str, str]]:
+    """(x axis, hidden y axis) to draw bands on, one per plot row: a y axis overlaying each of
+    the figure's own (range 0–1, invisible, fixed), added the first time. An overlaying axis
+    shares its row's plot area, so the lines of the row stay visible under the band."""
+    layout = fig.layout
+    names = sorted((k for k in layout if k.startswith("yaxis")), key=lambda k: len(k))
+    overlays = {layout[k].overlaying: "y" + k.removeprefix("yaxis") for k in names}
+    bases = [k for k in names if layout[k].overlaying is None]
+    number = max(int(k.removeprefix("yaxis") or 1) for k in names)
+    axes = []
+    for base in bases:
+        short = "y" + base.removeprefix("yaxis")
+        x = layout[base].anchor if layout[base].anchor not in (None, "free") else "x"
+        if short not in overlays:
+            number += 1
+            overlays[short] = f"y{number}"
+            axis = {"range": [0, 1], "visible": False, "fixedrange": True, "overlaying": short}
+            fig.update_layout({f"yaxis{number}": axis})
+        axes.append((str(x), overlays[short]))
+    return axes
 
 
 def shade(
@@ -175,28 +184,30 @@ def shade(
     y1: float = 1,
     name: str = "shaded",
 ) -> None:
-    """Shade date ranges across the whole plot height (or the fraction ``y0``–``y1`` of it) as
-    ONE filled trace (``fill="toself"``, bands separated by None breaks) on a hidden 0–1 axis
-    (:func:`band_axis`), not one layout shape per band: hundreds of shapes are slow to draw. No
-    hover, no legend entry of its own (see :func:`legend_square`)."""
+    """Shade date ranges over the whole height of every row (or the fraction ``y0``–``y1`` of
+    it) as ONE filled trace per row (``fill="toself"``, bands separated by None breaks) on a
+    hidden 0–1 axis overlaying the row (:func:`band_axes`), not one layout shape per band:
+    hundreds of shapes are slow to draw. No hover, no legend entry of its own (see
+    :func:`legend_square`)."""
     xs, ys = band_outline(bands, y0, y1)
     if not xs:
         return
-    fig.add_scatter(
-        x=xs, y=ys, yaxis=band_axis(fig), xaxis="x", name=name, mode="lines", fill="toself",
-        fillcolor=colour, line={"width": 0}, hoverinfo="skip", showlegend=False, meta=BAND_AXIS,
-    )  # fmt: skip
+    for x, y in band_axes(fig):
+        fig.add_scatter(
+            x=xs, y=ys, xaxis=x, yaxis=y, name=name, mode="lines", fill="toself",
+            fillcolor=colour, line={"width": 0}, hoverinfo="skip", showlegend=False,
+            meta=BAND_AXIS,
+        )  # fmt: skip
 
 
 def shaded_bands(fig: go.Figure, name: str = "shaded") -> list[tuple[pd.Timestamp, pd.Timestamp]]:
-    """The (start, end) bands of the trace ``name`` drawn by :func:`shade` (for checks)."""
-    found = [t for t in fig.data if t.name == name and t.fill == "toself"]
-    bands: list[tuple[pd.Timestamp, pd.Timestamp]] = []
-    for trace in found:
-        xs = list(trace.x)
-        for i in range(0, len(xs), 6):
-            bands.append((pd.Timestamp(xs[i]), pd.Timestamp(xs[i + 2])))
-    return bands
+    """The (start, end) bands of the traces ``name`` drawn by :func:`shade` (for checks); every
+    row's trace holds the same bands, so the first row's are returned."""
+    found = [t for t in fig.data if t.name == name and t.meta == BAND_AXIS]
+    if not found:
+        return []
+    xs = list(found[0].x)
+    return [(pd.Timestamp(xs[i]), pd.Timestamp(xs[i + 2])) for i in range(0, len(xs), 6)]
 
 
 WEEKLY_AFTER_DAYS = 3 * 365  # a daily line longer than this is drawn with its Friday closes

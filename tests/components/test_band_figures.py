@@ -1,5 +1,6 @@
-"""Cash and invested periods are drawn as ONE filled trace (``fill="toself"``, None breaks) on a
-hidden 0–1 axis, not one layout shape per band; multi-decade daily lines are drawn weekly."""
+"""Cash and invested periods are drawn as ONE filled trace per plot row (``fill="toself"``, None
+breaks) on a hidden 0–1 axis overlaying the row, not one layout shape per band; multi-decade
+daily lines are drawn weekly."""
 
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ def test_a_small_position_gives_one_trace_with_exact_rectangles() -> None:
     assert fig.layout.shapes == ()
     axis = fig.layout[f"yaxis{trace.yaxis.removeprefix('y')}"]
     assert axis.visible is False
-    assert tuple(axis.range) == (0, 1) and tuple(axis.domain) == (0, 1)
+    assert tuple(axis.range) == (0, 1) and axis.overlaying == "y"
     assert trace.hoverinfo == "skip" and trace.showlegend is False
     assert "In cash (shaded)" in [t.name for t in fig.data]  # the legend keeps its square
 
@@ -89,10 +90,15 @@ def test_fomc_drift_cash_periods_in_the_chart_equal_those_of_its_signal() -> Non
     expected = cash_runs(result.position)
     assert len(expected) > 5  # the rule moves in and out around every meeting
     assert shaded_bands(fig, CASH_BANDS) == expected
-    assert len(band_traces(fig)) == 1 and fig.layout.shapes == ()
-    # the hidden band axis spans both rows: the shading covers the equity and the reading
-    axis = fig.layout[f"yaxis{band_traces(fig)[0].yaxis.removeprefix('y')}"]
-    assert tuple(axis.domain) == (0, 1)
+    assert fig.layout.shapes == ()
+    # one trace per row, each overlaying its row: the equity's and the reading's
+    equity_band, reading_band = band_traces(fig)
+    assert equity_band.x == reading_band.x and equity_band.y == reading_band.y
+    overlaid = [
+        fig.layout[f"yaxis{t.yaxis.removeprefix('y')}"].overlaying for t in band_traces(fig)
+    ]
+    assert overlaid == ["y", "y2"]
+    assert (equity_band.xaxis, reading_band.xaxis) == ("x", "x2")
 
 
 def test_composite_shades_the_weeks_strictly_above_the_threshold() -> None:
