@@ -188,7 +188,8 @@ def shade(
     it) as ONE filled trace per row (``fill="toself"``, bands separated by None breaks) on a
     hidden 0–1 axis overlaying the row (:func:`band_axes`), not one layout shape per band:
     hundreds of shapes are slow to draw. No hover, no legend entry of its own (see
-    :func:`legend_square`)."""
+    :func:`legend_square`). Call it after the figure's ``update_yaxes`` calls: an update of
+    every y axis (a log scale, a range) would change the hidden one too."""
     xs, ys = band_outline(bands, y0, y1)
     if not xs:
         return
@@ -329,10 +330,10 @@ def indicator_figure(
             annotation_text=f"threshold {threshold:g}", annotation_position="top left",
             annotation_font={"color": THRESHOLD, "size": 11},
         )  # fmt: skip
-    shade(fig, cash, CASH_SHADE, name=CASH_BANDS)
     log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()], row=1, col=1)
     fig.update_yaxes(title_text="equity (log)", row=1, col=1)
     fig.update_yaxes(title_text=reading_label, row=2, col=1)
+    shade(fig, cash, CASH_SHADE, name=CASH_BANDS)  # after the axes' updates (see shade)
     legend_square(fig, "In cash (shaded)", CASH_SHADE)
     return finish(fig, title, as_of, source, height=520)
 
@@ -365,8 +366,8 @@ def composite_figure(
         annotation_text=f"invested above {threshold:.2f}", annotation_position="top left",
         annotation_font={"color": THRESHOLD},
     )  # fmt: skip
-    shade(fig, bands_of(composite > threshold), BULL_SHADE, name=INVESTED_BANDS)
     fig.update_yaxes(range=[-0.02, 1.02], title_text="share of indicators saying invested")
+    shade(fig, bands_of(composite > threshold), BULL_SHADE, name=INVESTED_BANDS)
     legend_square(fig, "Invested (shaded)", BULL_SHADE)
     return finish(fig, title, as_of, source)
 
@@ -387,9 +388,9 @@ def equity_figure(
         x=benchmark.index, y=benchmark.to_numpy(), name="Buy & hold SPY",
         line={"color": BENCHMARK, "width": 1.4},
     )  # fmt: skip
-    shade(fig, cash, CASH_SHADE, name=CASH_BANDS)
     log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()])
     fig.update_yaxes(title_text="equity (log)")
+    shade(fig, cash, CASH_SHADE, name=CASH_BANDS)
     legend_square(fig, "In cash (shaded)", CASH_SHADE)
     return finish(fig, title, equity.index[-1], source)
 
@@ -453,14 +454,14 @@ def regimes_figure(
     close = weekly_points(close)
     fig = go.Figure()
     fig.add_scatter(x=close.index, y=close.to_numpy(), name="Close", line={"color": PRICE})
-    shade(fig, bull_bands, BULL_SHADE, name="bull markets")
-    shade(fig, uptrend_bands, UPTREND_SHADE, y0=0, y1=0.06, name="investable uptrends")
     for name, colour in ((bull_label, BULL_SHADE), ("Investable uptrend", UPTREND_SHADE)):
         fig.add_scatter(
             x=[None], y=[None], mode="markers", name=name,
             marker={"size": 12, "symbol": "square", "color": colour},
         )  # fmt: skip
     log_axis(fig, close.to_numpy(), tickformat=",.0f")
+    shade(fig, bull_bands, BULL_SHADE, name="bull markets")
+    shade(fig, uptrend_bands, UPTREND_SHADE, y0=0, y1=0.06, name="investable uptrends")
     return finish(fig, title, close.index[-1], source, height=520)
 
 

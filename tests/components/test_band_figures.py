@@ -46,7 +46,14 @@ def cash_runs(position: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
 
 
 def band_traces(fig: go.Figure) -> list[Any]:
-    return [t for t in fig.data if t.fill == "toself"]
+    """The band traces, after checking each one's hidden axis still spans 0–1 linearly (a log
+    scale or range set on every y axis would move the bands or hide them)."""
+    traces = [t for t in fig.data if t.fill == "toself"]
+    for trace in traces:
+        axis = fig.layout[f"yaxis{trace.yaxis.removeprefix('y')}"]
+        assert axis.type in (None, "-", "linear"), axis.type
+        assert tuple(axis.range) == (0, 1) and axis.visible is False
+    return traces
 
 
 def test_a_small_position_gives_one_trace_with_exact_rectangles() -> None:
@@ -107,6 +114,7 @@ def test_composite_shades_the_weeks_strictly_above_the_threshold() -> None:
     fig = composite_figure(composite, pd.DataFrame(index=weeks), 0.6, "C", "S", weeks[-1])
     # 0.6 is not above 0.6: invested weeks 2 and 4–5
     assert shaded_bands(fig, INVESTED_BANDS) == [(weeks[1], weeks[2]), (weeks[3], weeks[5])]
+    assert len(band_traces(fig)) == 1
 
 
 def test_regimes_uptrend_band_sits_along_the_bottom() -> None:
