@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -356,11 +356,18 @@ def _backtests(
     releases: Releases,
     costs: Costs,
     end: pd.Timestamp,
+    ids: tuple[str, ...] | None = None,
 ) -> dict[str, BacktestResult]:
-    """Every backtest, each from the cache under its own key (:func:`backtest_keys`); the
-    missing ones computed together. A new composite threshold recomputes only the composite's;
-    a changed indicator threshold, that indicator's and the composite's."""
+    """Every backtest (or those of ``ids``), each from the cache under its own key
+    (:func:`backtest_keys`); the missing ones computed together. A new composite threshold
+    recomputes only the composite's; a changed indicator threshold, that indicator's and the
+    composite's."""
     keys = backtest_keys(folder, generation, thresholds, invest_threshold, releases, costs, end)
+    if ids is not None:
+        unknown = [key for key in ids if key not in keys]
+        if unknown:
+            raise KeyError(f"unknown backtest {unknown[0]!r}; known: {', '.join(keys)}")
+        keys = {name: key for name, key in keys.items() if name in ids}
     found = _BACKTESTS.lookup(keys.values())
     missing = [name for name, key in keys.items() if key not in found]
     if missing:
@@ -487,9 +494,11 @@ def model(folder: str | None = None) -> ModelResult:
     )
 
 
-def backtests(as_of: pd.Timestamp) -> dict[str, BacktestResult]:
-    """The composite's and every indicator's backtest up to ``as_of`` ({} with a note on screen
-    when they cannot run, e.g. T-bill cash without a T-bill series)."""
+def backtests(as_of: pd.Timestamp, ids: Iterable[str] | None = None) -> dict[str, BacktestResult]:
+    """The composite's and every indicator's backtest up to ``as_of``, or only those of ``ids``
+    (ids of ``"composite"`` or indicators; a page showing a few computes only those). Signals
+    never available up to ``as_of`` are left out; {} with a note on screen when backtests
+    cannot run, e.g. T-bill cash without a T-bill series."""
     try:
         return _backtests(
             data_dir(),
@@ -499,6 +508,7 @@ def backtests(as_of: pd.Timestamp) -> dict[str, BacktestResult]:
             release_overrides(),
             backtest_costs(),
             as_of,
+            None if ids is None else tuple(ids),
         )
     except AnalyticsError as exc:
         st.warning(

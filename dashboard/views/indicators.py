@@ -1,15 +1,17 @@
 """Indicators: each of the 21 by category — reading against threshold, vote, rule, source, and
 the classic chart (backtest equity against buy and hold above the reading and its threshold).
 
-The category section is a fragment: switching category reruns only it, on the model and
-backtests of the page's last run; each chart is cached per indicator, its own settings and the
-as-of date (:func:`dashboard.state.indicator_settings`), so a new composite threshold reuses it.
+The category section is a fragment: switching category reruns only it, on the model of the
+page's last run, and backtests only the category's indicators (each backtest is cached under its
+own settings); each chart is cached per indicator, its own settings and the as-of date
+(:func:`dashboard.state.indicator_settings`), so a new composite threshold reuses it.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
+from analytics.backtest import BacktestResult
 from analytics.model import CATEGORIES, IndicatorRow
 from analytics.spec import UNITLESS
 from components.figures import indicator_figure
@@ -23,12 +25,11 @@ if view is None:
     st.stop()
 model, as_of = view.model, view.as_of
 snapshot = model.snapshot(as_of)
-results = state.backtests(as_of)
 
 st.title("Indicators")
 
 
-def show(row: IndicatorRow) -> None:
+def show(row: IndicatorRow, results: dict[str, BacktestResult]) -> None:
     spec = model.indicators[row.id].spec
     text, figure = st.columns([1, 2.4])
     with text:
@@ -95,6 +96,7 @@ def category_section() -> None:
         or CATEGORIES[0]
     )
     rows = [row for row in snapshot.indicators if row.category == category]
+    results = state.backtests(as_of, ids=[row.id for row in rows])  # this category's only
     score = snapshot.categories[category]
     used, size = snapshot.category_counts[category]
     st.caption(
@@ -105,7 +107,7 @@ def category_section() -> None:
     )
     for row in rows:
         with st.container(border=True):
-            show(row)
+            show(row, results)
 
 
 category_section()

@@ -135,3 +135,15 @@ def test_overview_and_indicators_import_no_refresh_or_alert_client(tmp_path: Pat
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip().splitlines()[-1:] in ([], [""])
+
+
+def test_a_page_backtests_only_the_ids_it_shows(computed: list[list[str]]) -> None:
+    end = state.model().calendar.index[-1]
+    shown = state.backtests(end, ids=["trend", "fomc_drift", "aaii"])
+    assert computed == [["trend", "fomc_drift", "aaii"]]
+    assert list(shown) == ["trend", "fomc_drift"]  # the fixture has no AAII survey
+    every = state.backtests(end)
+    assert "aaii" not in computed[1] and "trend" not in computed[1]
+    assert computed[1][0] == "composite" and every["trend"] is shown["trend"]
+    with pytest.raises(KeyError, match="unknown backtest 'nope'"):
+        state.backtests(end, ids=["nope"])
