@@ -10,8 +10,16 @@ scheduled job, changes the generation, so every session sees the new data on its
 time-to-live is needed. For the default settings the model and backtests come from the
 precomputed artifact of that generation when there is one (:mod:`dashboard.precompute`).
 
-Read-only rule: the model, the backtests and the figures are cached with ``st.cache_resource``,
-so every session of the process receives the *same* object, not a copy. Pages read them and
+Keys hold only what a result depends on: each indicator's backtest, the generation, that
+indicator's own threshold and publication rule, the costs and the end date (never the
+composite's threshold); the composite's, every model setting; an indicator's figure, the same
+as its backtest plus the as-of date (:func:`indicator_settings`). A new composite threshold
+recomputes one backtest, not 22, and no indicator figure. Backtests live in a
+:class:`~dashboard.keyed_cache.KeyedCache` so the missing ones of a page are computed together.
+
+Read-only rule: the loaded series, the model, the backtests and the figures are cached as
+shared objects (``st.cache_resource``, the backtests' cache), so every session of the process
+receives the *same* object, not a copy. Pages read them and
 never change them in place (no ``inplace=True``, no assignment into their frames or series, no
 ``fig.update_*`` on a cached figure): derive a new frame (``.copy()``, ``.assign``, arithmetic)
 or build a new figure instead. ``tests/dashboard/test_shared_cache_read_only.py`` runs every
