@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -121,30 +122,113 @@ def bands_of(flags: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     return [(dates[s], dates[min(e, len(dates) - 1)]) for s, e in zip(starts, ends, strict=True)]
 
 
+CASH_BANDS = "in cash"
+INVESTED_BANDS = "invested"
+BAND_AXIS = "band"  # the meta of every band trace
+
+
+def band_outline(
+    bands: Iterable[tuple[pd.Timestamp, pd.Timestamp]], y0: float = 0, y1: float = 1
+) -> tuple[list[str | None], list[float | None]]:
+    """The x and y of rectangles, one per band (start, end), as ONE polygon list for
+    ``fill="toself"``: each band is start→start→end→end→start at heights y0, y1, y1, y0, y0,
+    and bands are separated by a None break. Dates as ISO text (YYYY-MM-DD, with the time when
+    there is one): Plotly checks and writes text ten times faster than Timestamps."""
+    xs: list[str | None] = []
+    ys: list[float | None] = []
+    for start, end in bands:
+        first, last = _iso(start), _iso(end)
+        xs += [first, first, last, last, first, None]
+        ys += [y0, y1, y1, y0, y0, None]
+    return xs[:-1], ys[:-1]
+
+
+def _iso(stamp: pd.Timestamp) -> str:
+    stamp = pd.Timestamp(stamp)
+    return f"{stamp:%Y-%m-%d}" if stamp == stamp.normalize() else stamp.isoformat(sep=" ")
+
+
+def band_axes(fig: go.Figure) -> list[tuple[str, str]]:
+    """(x axis, hidden y axis) to draw bands on, one per plot row: a y axis overlaying each of
+    the figure's own (range 0–1, invisible, fixed), added the first time. An overlaying axis
+    shares its row's plot area, so the lines of the row stay visible under the band."""
+    layout = fig.layout
+    names = sorted((k for k in layout if k.startswith("yaxis")), key=lambda k: len(k))
+    overlays = {layout[k].overlaying: "y" + k.removeprefix("yaxis") for k in names}
+    bases = [k for k in names if layout[k].overlaying is None]
+    number = max(int(k.removeprefix("yaxis") or 1) for k in names)
+    axes = []
+    for base in bases:
+        short = "y" + base.removeprefix("yaxis")
+        x = layout[base].anchor if layout[base].anchor not in (None, "free") else "x"
+        if short not in overlays:
+            number += 1
+            overlays[short] = f"y{number}"
+            axis = {"range": [0, 1], "visible": False, "fixedrange": True, "overlaying": short}
+            fig.update_layout({f"yaxis{number}": axis})
+        axes.append((str(x), overlays[short]))
+    return axes
+
+
 def shade(
     fig: go.Figure,
     bands: Iterable[tuple[pd.Timestamp, pd.Timestamp]],
     colour: str,
     y0: float = 0,
     y1: float = 1,
+    name: str = "shaded",
 ) -> None:
-    """Shade date ranges across the whole plot height (or the paper fraction ``y0``–``y1``)."""
-    shapes = [
-        {
-            "type": "rect",
-            "xref": "x",
-            "yref": "paper",
-            "x0": start,
-            "x1": end,
-            "y0": y0,
-            "y1": y1,
-            "fillcolor": colour,
-            "line": {"width": 0},
-            "layer": "below",
-        }
-        for start, end in bands
-    ]
-    fig.update_layout(shapes=[*fig.layout.shapes, *shapes])
+    """Shade date ranges over the whole height of every row (or the fraction ``y0``–``y1`` of
+    it) as ONE filled trace per row (``fill="toself"``, bands separated by None breaks) on a
+    hidden 0–1 axis overlaying the row (:func:`band_axes`), not one layout shape per band:
+    hundreds of shapes are slow to draw. No hover, no legend entry of its own (see
+    :func:`legend_square`). Call it after the figure's ``update_yaxes`` calls: an update of
+    every y axis (a log scale, a range) would change the hidden one too."""
+    xs, ys = band_outline(bands, y0, y1)
+    if not xs:
+        return
+    for x, y in band_axes(fig):
+        fig.add_scatter(
+            x=xs, y=ys, xaxis=x, yaxis=y, name=name, mode="lines", fill="toself",
+            fillcolor=colour, line={"width": 0}, hoverinfo="skip", showlegend=False,
+            meta=BAND_AXIS,
+        )  # fmt: skip
+
+
+def shaded_bands(fig: go.Figure, name: str = "shaded") -> list[tuple[pd.Timestamp, pd.Timestamp]]:
+    """The (start, end) bands of the traces ``name`` drawn by :func:`shade` (for checks); every
+    row's trace holds the same bands, so the first row's are returned."""
+    found = [t for t in fig.data if t.name == name and t.meta == BAND_AXIS]
+    if not found:
+        return []
+    xs = list(found[0].x)
+    return [(pd.Timestamp(xs[i]), pd.Timestamp(xs[i + 2])) for i in range(0, len(xs), 6)]
+
+
+WEEKLY_AFTER_DAYS = 3 * 365  # a daily line longer than this is drawn with its Friday closes
+
+
+def week_ends(index: pd.DatetimeIndex) -> npt.NDArray[np.intp]:
+    """Positions of the last date of each week ending Friday (Saturday to Friday) in a sorted
+    ``index``: day numbers since 1970-01-03 (a Saturday) floor-divided by 7 name the week."""
+    days = index.to_numpy(dtype="datetime64[D]").astype(np.int64)
+    weeks = (days - 2) // 7
+    return np.flatnonzero(np.r_[weeks[1:] != weeks[:-1], True])
+
+
+def weekly_points(values: pd.Series) -> pd.Series:
+    """A daily line spanning more than ``WEEKLY_AFTER_DAYS`` days thinned to its last value of
+    each week ending Friday (:func:`week_ends`, missing values dropped first), stamped with that
+    value's own date, so the line still ends on its last day; shorter or already sparse lines
+    (at most one point per five days) unchanged. The eye sees no difference over decades; the
+    browser draws a fifth of the points."""
+    if len(values) < 2 or not isinstance(values.index, pd.DatetimeIndex):
+        return values
+    span = values.index[-1] - values.index[0]
+    if span.days <= WEEKLY_AFTER_DAYS or len(values) <= span.days / 5:
+        return values
+    present = values.dropna()
+    return present.iloc[week_ends(pd.DatetimeIndex(present.index))]
 
 
 def log_axis(
@@ -205,7 +289,12 @@ def indicator_figure(
     as_of: pd.Timestamp,
 ) -> go.Figure:
     """The classic indicator chart: the strategy's equity against buy and hold (log scale) on
-    top, the reading and its threshold below, the periods in cash shaded over both."""
+    top, the reading and its threshold below, the periods in cash shaded over both.
+
+    ``equity``, ``benchmark`` and ``position`` may be daily: the lines are drawn with
+    :func:`weekly_points`, the cash bands from the daily ``position`` (exact to the day)."""
+    cash = bands_of(position == 0)
+    equity, benchmark = weekly_points(equity), weekly_points(benchmark)
     fig = make_subplots(
         rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.06
     )
@@ -235,10 +324,10 @@ def indicator_figure(
             annotation_text=f"threshold {threshold:g}", annotation_position="top left",
             annotation_font={"color": THRESHOLD, "size": 11},
         )  # fmt: skip
-    shade(fig, bands_of(position == 0), CASH_SHADE)
     log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()], row=1, col=1)
     fig.update_yaxes(title_text="equity (log)", row=1, col=1)
     fig.update_yaxes(title_text=reading_label, row=2, col=1)
+    shade(fig, cash, CASH_SHADE, name=CASH_BANDS)  # after the axes' updates (see shade)
     legend_square(fig, "In cash (shaded)", CASH_SHADE)
     return finish(fig, title, as_of, source, height=520)
 
@@ -271,8 +360,8 @@ def composite_figure(
         annotation_text=f"invested above {threshold:.2f}", annotation_position="top left",
         annotation_font={"color": THRESHOLD},
     )  # fmt: skip
-    shade(fig, bands_of(composite > threshold), BULL_SHADE)
     fig.update_yaxes(range=[-0.02, 1.02], title_text="share of indicators saying invested")
+    shade(fig, bands_of(composite > threshold), BULL_SHADE, name=INVESTED_BANDS)
     legend_square(fig, "Invested (shaded)", BULL_SHADE)
     return finish(fig, title, as_of, source)
 
@@ -280,7 +369,10 @@ def composite_figure(
 def equity_figure(
     equity: pd.Series, benchmark: pd.Series, position: pd.Series, title: str, source: str
 ) -> go.Figure:
-    """Strategy against buy and hold (log scale), cash periods shaded."""
+    """Strategy against buy and hold (log scale), cash periods shaded (lines drawn with
+    :func:`weekly_points`, the bands from the daily ``position``)."""
+    cash = bands_of(position == 0)
+    equity, benchmark = weekly_points(equity), weekly_points(benchmark)
     fig = go.Figure()
     fig.add_scatter(
         x=equity.index, y=equity.to_numpy(), name="Following the signal",
@@ -290,9 +382,9 @@ def equity_figure(
         x=benchmark.index, y=benchmark.to_numpy(), name="Buy & hold SPY",
         line={"color": BENCHMARK, "width": 1.4},
     )  # fmt: skip
-    shade(fig, bands_of(position == 0), CASH_SHADE)
     log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()])
     fig.update_yaxes(title_text="equity (log)")
+    shade(fig, cash, CASH_SHADE, name=CASH_BANDS)
     legend_square(fig, "In cash (shaded)", CASH_SHADE)
     return finish(fig, title, equity.index[-1], source)
 
@@ -306,17 +398,20 @@ def regimes_figure(
     bull_label: str,
 ) -> go.Figure:
     """Price (log) with bull-market weeks shaded full height and investable uptrends as a band
-    along the bottom."""
+    along the bottom (bands from the daily series, the price drawn with :func:`weekly_points`)."""
+    bull_bands = bands_of(bull.reindex(close.index))
+    uptrend_bands = bands_of(uptrend.reindex(close.index))
+    close = weekly_points(close)
     fig = go.Figure()
     fig.add_scatter(x=close.index, y=close.to_numpy(), name="Close", line={"color": PRICE})
-    shade(fig, bands_of(bull.reindex(close.index)), BULL_SHADE)
-    shade(fig, bands_of(uptrend.reindex(close.index)), UPTREND_SHADE, y0=0, y1=0.06)
     for name, colour in ((bull_label, BULL_SHADE), ("Investable uptrend", UPTREND_SHADE)):
         fig.add_scatter(
             x=[None], y=[None], mode="markers", name=name,
             marker={"size": 12, "symbol": "square", "color": colour},
         )  # fmt: skip
     log_axis(fig, close.to_numpy(), tickformat=",.0f")
+    shade(fig, bull_bands, BULL_SHADE, name="bull markets")
+    shade(fig, uptrend_bands, UPTREND_SHADE, y0=0, y1=0.06, name="investable uptrends")
     return finish(fig, title, close.index[-1], source, height=520)
 
 

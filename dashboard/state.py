@@ -10,8 +10,16 @@ scheduled job, changes the generation, so every session sees the new data on its
 time-to-live is needed. For the default settings the model and backtests come from the
 precomputed artifact of that generation when there is one (:mod:`dashboard.precompute`).
 
-Read-only rule: the model, the backtests and the figures are cached with ``st.cache_resource``,
-so every session of the process receives the *same* object, not a copy. Pages read them and
+Keys hold only what a result depends on: each indicator's backtest, the generation, that
+indicator's own threshold and publication rule, the costs and the end date (never the
+composite's threshold); the composite's, every model setting; an indicator's figure, the same
+as its backtest plus the as-of date (:func:`indicator_settings`). A new composite threshold
+recomputes one backtest, not 22, and no indicator figure. Backtests live in a
+:class:`~dashboard.keyed_cache.KeyedCache` so the missing ones of a page are computed together.
+
+Read-only rule: the loaded series, the model, the backtests and the figures are cached as
+shared objects (``st.cache_resource``, the backtests' cache), so every session of the process
+receives the *same* object, not a copy. Pages read them and
 never change them in place (no ``inplace=True``, no assignment into their frames or series, no
 ``fig.update_*`` on a cached figure): derive a new frame (``.copy()``, ``.assign``, arithmetic)
 or build a new figure instead. ``tests/dashboard/test_shared_cache_read_only.py`` runs every
@@ -26,10 +34,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
@@ -40,14 +48,17 @@ from analytics.catalog import CATALOG
 from analytics.errors import AnalyticsError, InvalidSetting, NotEnoughData
 from analytics.model import ModelResult, ModelSettings, evaluate
 from dashboard.access import secret
-from dashboard.alerts.ledger import Ledger, read_ledger
 from dashboard.freshness import is_stale, newest_market_close, sessions_between
+from dashboard.keyed_cache import KeyedCache
 from dashboard.precompute import Precomputed, read_precomputed
 from dashboard.refresher import Refresher
 from data_sources.folder import FolderSource, SeriesInfo
 from data_sources.generations import Generation
 from data_sources.source import SeriesSource
 from data_sources.store import Store
+
+if TYPE_CHECKING:  # the alerts' delivery imports requests: only the Data page needs them
+    from dashboard.alerts.ledger import Ledger
 
 DEFAULT_BACKTEST = BacktestSettings()
 DEFAULT_INVEST_THRESHOLD = ModelSettings().invest_threshold
@@ -142,7 +153,7 @@ def describe_source(folder: str | None) -> str:
     return f"folder {folder}" if folder else f"local store {store_location(open_store())}"
 
 
-@st.cache_data(max_entries=4, show_spinner="Loading series…")
+@st.cache_resource(max_entries=4, show_spinner="Loading series…")
 def _load_all(folder: str | None, generation: str) -> dict[str, pd.DataFrame]:
     return source(folder).load_many()
 
@@ -152,7 +163,10 @@ def _chosen(folder: str | None) -> str | None:
 
 
 def load_all(folder: str | None = None) -> dict[str, pd.DataFrame]:
-    """Every series of the source (default: this app's), loaded once per generation."""
+    """Every series of the source (default: this app's), loaded once per generation.
+
+    The frames are the cached ones, shared by every session, not a copy per call: read them,
+    never change them in place (see the module's read-only rule)."""
     folder = _chosen(folder)
     return _load_all(folder, generation(folder))
 
@@ -185,6 +199,8 @@ def history() -> list[Generation]:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _ledger(location: str, generation: str) -> Ledger:
+    from dashboard.alerts.ledger import read_ledger
+
     return read_ledger(open_store())
 
 
@@ -267,25 +283,111 @@ def _model(
     return evaluate(load_all(folder), settings)
 
 
-@st.cache_resource(max_entries=16, show_spinner="Backtesting…")
+Thresholds = tuple[tuple[str, float], ...]
+Releases = tuple[tuple[str, int, int | None, int | None], ...]
+Costs = tuple[float, float, float, str]
+BACKTEST_ENTRIES = 16 * 22  # sixteen settings of the composite and 21 indicators each
+_BACKTESTS: KeyedCache[BacktestResult | None] = KeyedCache(BACKTEST_ENTRIES)
+
+
+def own_settings(
+    key: str, thresholds: Thresholds, releases: Releases
+) -> tuple[float | None, tuple[int, int | None, int | None] | None]:
+    """An indicator's own changed threshold and publication rule (None = the catalog's)."""
+    threshold = dict(thresholds).get(key)
+    release = next((tuple(r[1:]) for r in releases if r[0] == key), None)
+    return threshold, release  # type: ignore[return-value]
+
+
+def backtest_keys(
+    folder: str | None,
+    generation: str,
+    thresholds: Thresholds,
+    invest_threshold: float,
+    releases: Releases,
+    costs: Costs,
+    end: pd.Timestamp,
+) -> dict[str, Hashable]:
+    """The cache key of every backtest, holding only what it depends on: an indicator's, the
+    source's generation, its own threshold and publication rule, the costs and the end date
+    (never the composite's threshold or another indicator's settings); the composite's, every
+    setting of the model, the costs and the end date. Composite first, then the catalog's
+    order (the order of ``backtest_model``)."""
+    common = (folder, generation, costs, end)
+    keys: dict[str, Hashable] = {
+        "composite": ("composite", *common, thresholds, invest_threshold, releases)
+    }
+    for spec in CATALOG:
+        keys[spec.id] = (spec.id, *common, own_settings(spec.id, thresholds, releases))
+    return keys
+
+
+def _compute_backtests(
+    folder: str | None,
+    generation: str,
+    thresholds: Thresholds,
+    invest_threshold: float,
+    releases: Releases,
+    costs: Costs,
+    end: pd.Timestamp,
+    wanted: list[str],
+) -> dict[str, BacktestResult | None]:
+    """The backtests of ``wanted`` (None for a signal never available up to ``end``): from the
+    generation's precomputed artifact where their settings are the defaults, the rest computed
+    in one ``backtest_model`` call."""
+    found: dict[str, BacktestResult | None] = {}
+    pre = _precomputed(folder, generation) if costs == DEFAULT_COSTS else None
+    if pre is not None and pre.end == end:
+        for key in wanted:
+            if key == "composite":
+                default = not thresholds and not releases
+                default = default and invest_threshold == DEFAULT_INVEST_THRESHOLD
+            else:
+                default = own_settings(key, thresholds, releases) == (None, None)
+            if default:
+                found[key] = pre.backtests.get(key)
+    rest = [key for key in wanted if key not in found]
+    if rest:
+        capital, commission, spread, cash = costs
+        settings = BacktestSettings(capital, commission, spread, cash, end=end)  # type: ignore[arg-type]
+        model = _model(folder, generation, thresholds, invest_threshold, releases)
+        computed = backtest_model(model, load_all(folder), settings, ids=rest)
+        found.update({key: computed.get(key) for key in rest})
+    return found
+
+
 def _backtests(
     folder: str | None,
     generation: str,
-    thresholds: tuple[tuple[str, float], ...],
+    thresholds: Thresholds,
     invest_threshold: float,
-    releases: tuple[tuple[str, int, int | None, int | None], ...],
-    costs: tuple[float, float, float, str],
+    releases: Releases,
+    costs: Costs,
     end: pd.Timestamp,
+    ids: tuple[str, ...] | None = None,
 ) -> dict[str, BacktestResult]:
-    defaults = not thresholds and not releases and invest_threshold == DEFAULT_INVEST_THRESHOLD
-    if defaults and costs == DEFAULT_COSTS:
-        found = _precomputed(folder, generation)
-        if found is not None and found.end == end:
-            return found.backtests
-    capital, commission, spread, cash = costs
-    settings = BacktestSettings(capital, commission, spread, cash, end=end)  # type: ignore[arg-type]
-    model = _model(folder, generation, thresholds, invest_threshold, releases)
-    return backtest_model(model, load_all(folder), settings)
+    """Every backtest (or those of ``ids``), each from the cache under its own key
+    (:func:`backtest_keys`); the missing ones computed together. A new composite threshold
+    recomputes only the composite's; a changed indicator threshold, that indicator's and the
+    composite's."""
+    keys = backtest_keys(folder, generation, thresholds, invest_threshold, releases, costs, end)
+    if ids is not None:
+        unknown = [key for key in ids if key not in keys]
+        if unknown:
+            raise KeyError(f"unknown backtest {unknown[0]!r}; known: {', '.join(keys)}")
+        keys = {name: key for name, key in keys.items() if name in ids}
+    found = _BACKTESTS.lookup(keys.values())
+    missing = [name for name, key in keys.items() if key not in found]
+    if missing:
+        with st.spinner("Backtesting…"):
+            computed = _compute_backtests(
+                folder, generation, thresholds, invest_threshold, releases, costs, end, missing
+            )
+        fresh = {keys[name]: computed[name] for name in missing}
+        _BACKTESTS.store(fresh)
+        found.update(fresh)
+    results = {name: found[key] for name, key in keys.items()}
+    return {name: result for name, result in results.items() if result is not None}
 
 
 @st.cache_resource(max_entries=128)
@@ -295,19 +397,37 @@ def _figure(
     return _build()
 
 
-def figure(name: str, as_of: pd.Timestamp, build: Callable[[], Figure]) -> Figure:
-    """``build()``'s figure, built once per name, as-of date, data generation and settings
-    (Plotly takes tens of milliseconds per figure, which a page of six charts would pay on
-    every rerun)."""
+def figure(
+    name: str,
+    as_of: pd.Timestamp,
+    build: Callable[[], Figure],
+    depends_on: tuple[object, ...] | None = None,
+) -> Figure:
+    """``build()``'s figure, built once per name, as-of date and ``depends_on`` (default: the
+    data generation and every setting; pass only what the figure depends on, e.g.
+    :func:`indicator_settings`, so that other settings reuse it). Plotly takes tens of
+    milliseconds per figure, which a page of six charts would pay on every rerun."""
     settings = (
-        data_dir(),
-        generation(),
-        threshold_overrides(),
-        invest_threshold(),
-        release_overrides(),
-        backtest_costs(),
+        depends_on
+        if depends_on is not None
+        else (
+            data_dir(),
+            generation(),
+            threshold_overrides(),
+            invest_threshold(),
+            release_overrides(),
+            backtest_costs(),
+        )
     )
     return _figure(name, settings, as_of, build)
+
+
+def indicator_settings(key: str) -> tuple[object, ...]:
+    """What an indicator's results depend on: the source and its generation, the indicator's
+    own threshold and publication rule, and the backtest costs (not the composite's threshold,
+    not another indicator's settings)."""
+    own = own_settings(key, threshold_overrides(), release_overrides())
+    return (data_dir(), generation(), key, own, backtest_costs())
 
 
 def forget_data() -> None:
@@ -317,7 +437,7 @@ def forget_data() -> None:
     _series_status.clear()
     _precomputed.clear()
     _model.clear()
-    _backtests.clear()
+    _BACKTESTS.clear()
     _figure.clear()
     st.session_state.pop(GENERATION_KEY, None)
 
@@ -382,9 +502,11 @@ def model(folder: str | None = None) -> ModelResult:
     )
 
 
-def backtests(as_of: pd.Timestamp) -> dict[str, BacktestResult]:
-    """The composite's and every indicator's backtest up to ``as_of`` ({} with a note on screen
-    when they cannot run, e.g. T-bill cash without a T-bill series)."""
+def backtests(as_of: pd.Timestamp, ids: Iterable[str] | None = None) -> dict[str, BacktestResult]:
+    """The composite's and every indicator's backtest up to ``as_of``, or only those of ``ids``
+    (ids of ``"composite"`` or indicators; a page showing a few computes only those). Signals
+    never available up to ``as_of`` are left out; {} with a note on screen when backtests
+    cannot run, e.g. T-bill cash without a T-bill series."""
     try:
         return _backtests(
             data_dir(),
@@ -394,6 +516,7 @@ def backtests(as_of: pd.Timestamp) -> dict[str, BacktestResult]:
             release_overrides(),
             backtest_costs(),
             as_of,
+            None if ids is None else tuple(ids),
         )
     except AnalyticsError as exc:
         st.warning(

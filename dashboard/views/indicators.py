@@ -1,11 +1,17 @@
 """Indicators: each of the 21 by category — reading against threshold, vote, rule, source, and
-the classic chart (backtest equity against buy and hold above the reading and its threshold)."""
+the classic chart (backtest equity against buy and hold above the reading and its threshold).
+
+The category section is a fragment: switching category reruns only it, on the model of the
+page's last run, and backtests only the category's indicators (each backtest is cached under its
+own settings); each chart is cached per indicator, its own settings and the as-of date
+(:func:`dashboard.state.indicator_settings`), so a new composite threshold reuses it.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
+from analytics.backtest import BacktestResult
 from analytics.model import CATEGORIES, IndicatorRow
 from analytics.spec import UNITLESS
 from components.figures import indicator_figure
@@ -20,33 +26,11 @@ if view is None:
     st.stop()
 model, as_of = view.model, view.as_of
 snapshot = model.snapshot(as_of)
-results = state.backtests(as_of)
 
 st.title("Indicators")
-check_choice("category", CATEGORIES, CATEGORIES[0])
-category = (
-    st.segmented_control(
-        "Category", CATEGORIES, default=CATEGORIES[0], key="category", bind="query-params"
-    )
-    or CATEGORIES[0]
-)
-rows = [row for row in snapshot.indicators if row.category == category]
-score = snapshot.categories[category]
-used, size = snapshot.category_counts[category]
-st.caption(
-    f"{category}: score {number(score)} ({used} of {size} available) on "
-    f"{day(snapshot.decision_date)}. Each chart: following the indicator alone (100 % SPY when "
-    "it says invested, cash otherwise, $10 + 0.02 % per trade) against buy and hold; the "
-    "reading and its threshold below; weeks in cash shaded."
-)
 
 
-def weekly(values: pd.Series) -> pd.Series:
-    """Daily curve -> its Friday closes (keeps the charts light)."""
-    return values.resample("W-FRI").last().dropna()
-
-
-def show(row: IndicatorRow) -> None:
+def show(row: IndicatorRow, results: dict[str, BacktestResult]) -> None:
     spec = model.indicators[row.id].spec
     text, figure = st.columns([1, 2.4])
     with text:
@@ -81,9 +65,9 @@ def show(row: IndicatorRow) -> None:
             f"indicator-{row.id}",
             as_of,
             lambda: indicator_figure(
-                weekly(result.equity),
-                weekly(result.benchmark),
-                weekly(result.position),
+                result.equity,
+                result.benchmark,
+                result.position,
                 reading,
                 row.threshold,
                 f"{row.name}: following it vs buy and hold",
@@ -91,6 +75,7 @@ def show(row: IndicatorRow) -> None:
                 f"{row.attribution.removeprefix('Data: ')}; SPY adjusted closes (Yahoo Finance)",
                 as_of,
             ),
+            depends_on=state.indicator_settings(row.id),
         )
         chart(fig, key=f"chart-{row.id}")
         stats, bench = result.stats, result.benchmark_stats
@@ -102,6 +87,29 @@ def show(row: IndicatorRow) -> None:
         )
 
 
-for row in rows:
-    with st.container(border=True):
-        show(row)
+@st.fragment
+def category_section() -> None:
+    """The category control and its indicators (a switch reruns only this)."""
+    check_choice("category", CATEGORIES, CATEGORIES[0])
+    category = (
+        st.segmented_control(
+            "Category", CATEGORIES, default=CATEGORIES[0], key="category", bind="query-params"
+        )
+        or CATEGORIES[0]
+    )
+    rows = [row for row in snapshot.indicators if row.category == category]
+    results = state.backtests(as_of, ids=[row.id for row in rows])  # this category's only
+    score = snapshot.categories[category]
+    used, size = snapshot.category_counts[category]
+    st.caption(
+        f"{category}: score {number(score)} ({used} of {size} available) on "
+        f"{day(snapshot.decision_date)}. Each chart: following the indicator alone (100 % SPY when "
+        "it says invested, cash otherwise, $10 + 0.02 % per trade) against buy and hold; the "
+        "reading and its threshold below; weeks in cash shaded."
+    )
+    for row in rows:
+        with st.container(border=True):
+            show(row, results)
+
+
+category_section()

@@ -1,8 +1,9 @@
-"""The results :mod:`dashboard.state` caches with ``st.cache_resource`` (the model, the backtests
-and the figures) are one object shared by every session of the process, so no page may change
-them. This test records every cached object a page receives, with a deep copy (figures: their
-JSON) taken the first time it is seen, runs every page under two views, and asserts that each
-object still equals its copy afterwards."""
+"""The results :mod:`dashboard.state` caches as shared objects (the loaded series, the model, the
+backtests and the figures) are one object shared by every session of the process, so no page may
+change them. This test records every cached object a page receives, with a deep copy (figures:
+their JSON) taken the first time it is seen (for backtests: when computed or taken from the
+precomputed artifact, before any page holds them), runs every page under two views, and asserts
+that each object still equals its copy afterwards."""
 
 from __future__ import annotations
 
@@ -116,12 +117,14 @@ def recorders(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[
     monkeypatch.setenv("INVESTABLE_STORE", str(tmp_path / "store"))
     state.forget_data()
     found = {
+        "series": Recorder(state._load_all, copy.deepcopy),
         "model": Recorder(state._model, copy.deepcopy),
-        "backtests": Recorder(state._backtests, copy.deepcopy),
+        "backtests": Recorder(state._compute_backtests, copy.deepcopy),
         "figures": Recorder(state._figure, _figure_json),
     }
+    monkeypatch.setattr(state, "_load_all", found["series"])
     monkeypatch.setattr(state, "_model", found["model"])
-    monkeypatch.setattr(state, "_backtests", found["backtests"])
+    monkeypatch.setattr(state, "_compute_backtests", found["backtests"])
     monkeypatch.setattr(state, "_figure", found["figures"])
     yield found
     state.forget_data()
@@ -141,8 +144,10 @@ def test_no_page_changes_the_shared_model_backtests_or_figures(
             assert not at.exception, (page, [e.message for e in at.exception])
         at.switch_page("views/overview.py").run()  # the first page again, on cached results
     assert len(recorders["model"].seen) == 2  # default and 0.5 threshold
+    assert len(recorders["series"].seen) == 1  # one shared set of frames, not a copy per call
     assert recorders["backtests"].seen
     assert recorders["figures"].seen
     changes = recorders["model"].changes(differences) + recorders["backtests"].changes(differences)
+    changes += recorders["series"].changes(differences)
     changes += recorders["figures"].changes(_figure_changes)
     assert changes == []
