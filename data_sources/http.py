@@ -28,9 +28,8 @@ import os
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import requests
 
 from data_sources.deadline import Deadline
 from data_sources.errors import (
@@ -40,6 +39,9 @@ from data_sources.errors import (
     SourceUnavailable,
 )
 from data_sources.redact import without_query
+
+if TYPE_CHECKING:  # requests is imported by the first fetch, never by a page view
+    import requests
 
 __all__ = [
     "BROWSER_HEADERS",
@@ -169,6 +171,8 @@ def get_bytes(
     """The body of ``url`` (with ``params`` as its query); raises :class:`SourceUnavailable`,
     :class:`RateLimited`, :class:`Blocked` or :class:`HttpStatusError` with a message naming
     the URL without its query. ``headers`` are added to (and may replace) our User-Agent."""
+    import requests
+
     http = session or requests.Session()
     if params:
         url = requests.Request("GET", url, params=dict(params)).prepare().url or url

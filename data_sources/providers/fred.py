@@ -31,10 +31,9 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import requests
 
 from data_sources import http
 from data_sources.catalog import LIVE_SERIES
@@ -61,6 +60,9 @@ from data_sources.providers import (
 )
 from data_sources.redact import normalise_secret, redact, register_secret
 from data_sources.validate import check_dates
+
+if TYPE_CHECKING:
+    import requests
 
 FRED_GRAPH_URL = "https://fred.stlouisfed.org"
 FRED_API_URL = "https://api.stlouisfed.org"

@@ -39,11 +39,10 @@ import logging
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import pandas as pd
-from curl_cffi import requests as curl_requests
 
 from data_sources import http
 from data_sources.deadline import Deadline
@@ -65,6 +64,9 @@ from data_sources.providers import (
     one_series_at_a_time,
 )
 from data_sources.validate import check_dates, one_row_per_date
+
+if TYPE_CHECKING:  # curl_cffi is imported only when a refresh asks Yahoo (page views never do)
+    from data_sources.providers.yahoo_session import YahooSession
 
 YAHOO_URL_ENV = "INVESTABLE_YAHOO_URL"
 CHART_PATH = "/v8/finance/chart/"
@@ -91,77 +93,6 @@ YAHOO_RECORD = ProviderRecord(
     base_url_env=YAHOO_URL_ENV,
     uploads=(),
 )
-
-
-class YahooSession(curl_requests.Session[curl_requests.Response]):
-    """yfinance's curl_cffi session, bounded by a :class:`Deadline` and optionally redirected
-    to a mirror. ``failures`` lists what went wrong with chart requests since the last
-    :meth:`start` (network errors, time-outs, HTTP 401/403, 429 and 5xx);
-    ``chart_not_found`` whether Yahoo answered a chart request with 404 (its "No data found,
-    symbol may be delisted"); ``chart_answered`` whether one was answered with 200;
-    ``repeat_conflict`` the message of :func:`chart_repeats` when a chart answer repeats a
-    session with different prices (yfinance would silently keep the first row)."""
-
-    def __init__(self, mirror: str | None = None, **kwargs: Any) -> None:
-        super().__init__(impersonate="chrome", **kwargs)
-        self.mirror = mirror.rstrip("/") if mirror else None
-        self.deadline: Deadline | None = None
-        self.cap = YAHOO_RECORD.timeout
-        self.failures: list[str] = []
-        self.chart_not_found = False
-        self.chart_answered = False
-        self.repeat_conflict: str | None = None
-
-    def start(self, deadline: Deadline, cap: float) -> None:
-        self.deadline, self.cap, self.failures = deadline, cap, []
-        self.chart_not_found = self.chart_answered = False
-        self.repeat_conflict = None
-
-    def redirect(self, url: str) -> str:
-        """``https://query2.finance.yahoo.com/v8/…?x`` -> ``{mirror}/v8/…?x`` (no mirror: as
-        is)."""
-        if not self.mirror:
-            return url
-        parts = urlsplit(url)
-        base = urlsplit(self.mirror)
-        path = base.path.rstrip("/") + (parts.path or "/")
-        return urlunsplit((base.scheme, base.netloc, path, parts.query, ""))
-
-    def request(self, method: Any, url: str, *args: Any, **kwargs: Any) -> Any:
-        chart = CHART_PATH in url
-        asked = kwargs.get("timeout")
-        cap = (
-            min(float(asked), self.cap)
-            if isinstance(asked, int | float) and asked > 0
-            else self.cap
-        )
-        try:
-            kwargs["timeout"] = self.deadline.timeout(cap) if self.deadline else cap
-        except SourceUnavailable:
-            self.failures.append("no time left in the refresh")
-            raise
-        try:
-            response = super().request(method, self.redirect(url), *args, **kwargs)
-        except curl_requests.exceptions.Timeout:
-            if chart:
-                self.failures.append(f"no answer within {kwargs['timeout']:g} s")
-            raise
-        except (curl_requests.exceptions.RequestException, OSError):
-            if chart:
-                self.failures.append(http.CANNOT_CONNECT)
-            raise
-        if chart and response.status_code == 200:
-            self.chart_answered = True
-            self.repeat_conflict = self.repeat_conflict or chart_repeats(response.content)
-        elif chart and response.status_code == 404:
-            self.chart_not_found = True
-        elif chart and response.status_code in (401, 403):
-            self.failures.append(f"Yahoo Finance refused the request (HTTP {response.status_code})")
-        elif chart and response.status_code == 429:
-            self.failures.append("rate limited (HTTP 429)")
-        elif chart and response.status_code >= 500:
-            self.failures.append(f"server error (HTTP {response.status_code})")
-        return response
 
 
 def chart_repeats(body: bytes) -> str | None:
@@ -249,6 +180,8 @@ class YahooProvider:
     def session(self) -> YahooSession:
         """One session per provider (it keeps Yahoo's cookie), pointed at the current
         ``INVESTABLE_YAHOO_URL``."""
+        from data_sources.providers.yahoo_session import YahooSession
+
         mirror = http.base_url("", YAHOO_URL_ENV) or None
         if self._session is None or self._session.mirror != mirror:
             self._session = YahooSession(mirror)
@@ -295,6 +228,8 @@ class YahooProvider:
         import yfinance as yf
         from yfinance.exceptions import YFException, YFRateLimitError, YFTickerMissingError
 
+        from data_sources.providers.yahoo_session import NETWORK_ERRORS
+
         session = self.session()
         session.start(deadline, self.record.timeout)
         host = urlsplit(session.mirror or "https://query2.finance.yahoo.com").netloc
@@ -318,7 +253,7 @@ class YahooProvider:
             raise self._network_failure(symbol, session) or self._unreadable_or_unknown(
                 symbol, session
             ) from None
-        except (curl_requests.exceptions.RequestException, OSError):
+        except NETWORK_ERRORS:
             raise self._network_failure(symbol, session) or SourceUnavailable(
                 f"Yahoo {symbol}: {http.CANNOT_CONNECT}"
             ) from None

@@ -123,7 +123,7 @@ print(" ".join(sorted(m for m in {names!r} if m in sys.modules)))
 
 
 def test_overview_and_indicators_import_no_refresh_or_alert_client(tmp_path: Path) -> None:
-    names = ["yfinance", "dashboard.alerts.channels", "dashboard.alerts"]
+    names = ["yfinance", "requests", "curl_cffi", "dashboard.alerts.channels", "dashboard.alerts"]
     code = PAGE_IMPORTS.format(app=str(ROOT / "dashboard" / "app.py"), names=names)
     env = {
         **__import__("os").environ,

@@ -24,7 +24,8 @@ from data_sources.errors import (
     SeriesNotFound,
     SourceUnavailable,
 )
-from data_sources.providers.yahoo import YAHOO_RECORD, YahooProvider, YahooSession, parse_history
+from data_sources.providers.yahoo import YAHOO_RECORD, YahooProvider, parse_history
+from data_sources.providers.yahoo_session import YahooSession
 from tests.data_sources.recorded_server import Asked, RecordedServer, Reply, closed_port_url
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "data_sources"
