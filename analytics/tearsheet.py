@@ -191,3 +191,21 @@ def tear_sheet(
         benchmark_drawdowns=worst_drawdowns(sides["benchmark"], top),
         rolling=rolling,
     )
+
+
+EQUITY_COLUMNS = ["date", "strategy", "buy_and_hold"]
+
+
+def equity_frame(equity: pd.Series, benchmark: pd.Series) -> pd.DataFrame:
+    """The two daily curves side by side for a download: ``date`` (YYYY-MM-DD), ``strategy``,
+    ``buy_and_hold`` (the benchmark reindexed on the strategy's days)."""
+    equity = _clean(equity)
+    dates = pd.DatetimeIndex(equity.index)
+    return pd.DataFrame(
+        {
+            "date": dates.strftime("%Y-%m-%d"),
+            "strategy": equity.to_numpy(),
+            "buy_and_hold": _clean(benchmark).reindex(dates).to_numpy(),
+        },
+        columns=EQUITY_COLUMNS,
+    )
