@@ -20,7 +20,6 @@ from components.figures import (
     INK,
     MUTED,
     STRATEGY,
-    TITLE_LINE_CHARS,
     wrap_source,
 )
 from components.widgets import day, percent
@@ -30,6 +29,7 @@ LOSS = "#b91c1c"
 GAIN = "#15803d"
 DIVERGING = [[0.0, LOSS], [0.5, "#ffffff"], [1.0, GAIN]]
 NOT_RECOVERED = "not recovered"
+TITLE_CHARS = 36  # a title line that fits a 390 px phone beside Streamlit's padding
 
 
 def weekly(data: pd.Series | pd.DataFrame, how: str = "last") -> pd.Series | pd.DataFrame:
@@ -77,7 +77,7 @@ def _finish(
 ) -> go.Figure:
     """Title and "As of" on top; under the plot the source, then the legend (horizontal)."""
     stamp = f"As of {pd.Timestamp(as_of):%Y-%m-%d}" if as_of is not None else ""
-    title_lines = wrap_source(title, TITLE_LINE_CHARS)
+    title_lines = wrap_source(title, TITLE_CHARS)
     source_lines = wrap_source(f"Source: {source}")
     source_height = 14 * (source_lines.count("<br>") + 1)
     fig.update_layout(
@@ -126,7 +126,10 @@ def _finish(
 
 
 def _percent_text(values: np.ndarray) -> list[list[str]]:
-    return [["" if np.isnan(v) else f"{v:.1f}" for v in row] for row in values]
+    """Percents with one decimal; "" for a missing month; "0.0", never "-0.0"."""
+    return [
+        ["" if np.isnan(v) else f"{v:.1f}".replace("-0.0", "0.0") for v in row] for row in values
+    ]
 
 
 def monthly_heatmap(
@@ -134,9 +137,9 @@ def monthly_heatmap(
 ) -> go.Figure:
     """Years (newest on top) × months in % with one decimal, and the year's total in its own
     column; red below 0, green above, white at 0 (each part scaled on its own, centred on 0)."""
-    years = [str(year) for year in table.index][::-1]
-    months = table[list(MONTHS)].to_numpy(dtype=float)[::-1] * 100
-    totals = table[[YEAR_COLUMN]].to_numpy(dtype=float)[::-1] * 100
+    years = [str(year) for year in table.index]  # Plotly draws the first row at the bottom
+    months = table[list(MONTHS)].to_numpy(dtype=float) * 100
+    totals = table[[YEAR_COLUMN]].to_numpy(dtype=float) * 100
     fig = make_subplots(
         rows=1, cols=2, column_widths=[12 / 13.6, 1.6 / 13.6], shared_yaxes=True,
         horizontal_spacing=0.012,
@@ -164,7 +167,7 @@ def yearly_bars(
     yearly: pd.DataFrame, name: str, title: str, source: str, as_of: pd.Timestamp | None
 ) -> go.Figure:
     """Each year's return in %: the strategy (``name``) beside buy and hold."""
-    years = [str(year) for year in yearly.index]
+    years = [int(year) for year in yearly.index]
     fig = go.Figure()
     for column, label, colour in (
         ("strategy", name, STRATEGY),
@@ -175,8 +178,8 @@ def yearly_bars(
             hovertemplate="%{y:.1f} %",
         )  # fmt: skip
     fig.update_layout(barmode="group", bargap=0.2, bargroupgap=0.05)
-    fig.update_yaxes(title_text="return (%)", ticksuffix=" %", zeroline=True)
-    fig.update_xaxes(type="category")
+    fig.update_yaxes(ticksuffix=" %", zeroline=True)
+    fig.update_xaxes(type="linear", tickformat="d", tickangle=0)
     return _finish(fig, title, as_of, source, height=440)
 
 
@@ -195,7 +198,7 @@ def underwater_figure(
         line={"color": STRATEGY, "width": 1.4}, fillcolor="rgba(15, 118, 110, 0.25)",
         hovertemplate="%{y:.1f} %",
     )  # fmt: skip
-    fig.update_yaxes(title_text="below the high (%)", ticksuffix=" %")
+    fig.update_yaxes(ticksuffix=" %")
     return _finish(fig, title, as_of, source, height=400)
 
 

@@ -189,7 +189,7 @@ def tear_sheet_section(key: str, picked: BacktestResult) -> None:
                 f"tearsheet-yearly-{key}",
                 as_of,
                 lambda: yearly_bars(
-                    sheet.yearly, name, f"{name} vs buy and hold: yearly returns",
+                    sheet.yearly, name, f"{name}: yearly returns",
                     BACKTEST_SOURCE, last,
                 ),
             )
@@ -200,7 +200,7 @@ def tear_sheet_section(key: str, picked: BacktestResult) -> None:
                 f"tearsheet-underwater-{key}",
                 as_of,
                 lambda: underwater_figure(
-                    sheet.underwater, name, f"{name} vs buy and hold: drawdowns",
+                    sheet.underwater, name, f"{name}: drawdowns",
                     BACKTEST_SOURCE, last,
                 ),
             )
@@ -217,7 +217,7 @@ def tear_sheet_section(key: str, picked: BacktestResult) -> None:
             f"tearsheet-rolling-{key}",
             as_of,
             lambda: rolling_figure(
-                sheet.rolling, name, f"{name} vs buy and hold: rolling 12 months",
+                sheet.rolling, name, f"{name}: rolling 12 months",
                 BACKTEST_SOURCE, last,
             ),
         )
