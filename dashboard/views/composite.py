@@ -166,7 +166,7 @@ def tear_sheet_section(key: str, picked: BacktestResult) -> None:
         )
     with trades_column:
         st.download_button(
-            f"Download the trades (CSV, {len(picked.trades)})",
+            f"Download the trades (CSV, {len(picked.trades)} round trips)",
             tearsheet_cache.trades_csv(key, as_of, picked),
             file_name=tearsheet_cache.file_name(key, "trades", as_of),
             mime="text/csv",
@@ -209,9 +209,14 @@ def tear_sheet_section(key: str, picked: BacktestResult) -> None:
     if sheet.drawdowns.empty:
         st.caption("The strategy never closed below an earlier high.")
     else:
-        st.dataframe(drawdown_rows(sheet.drawdowns))
+        st.dataframe(drawdown_rows(sheet.drawdowns), hide_index=True)
+        st.caption(
+            "Each fall from a high until the close is back at it, the deepest five first. "
+            "Trading days run from the peak to the recovery (to the last day while not "
+            "recovered); days to recover, from the trough."
+        )
     with st.expander("Buy and hold SPY: worst drawdowns"):
-        st.dataframe(drawdown_rows(sheet.benchmark_drawdowns))
+        st.dataframe(drawdown_rows(sheet.benchmark_drawdowns), hide_index=True)
     chart(
         state.figure(
             f"tearsheet-rolling-{key}",
