@@ -78,11 +78,11 @@ def monthly_table(equity: pd.Series, capital: float | None = None) -> pd.DataFra
     outside the curve are NaN."""
     months = period_returns(equity, "M", capital)
     years = period_returns(equity, "Y", capital)
-    table = pd.DataFrame(
-        np.nan, index=pd.PeriodIndex(years.index).year, columns=[*MONTHS, YEAR_COLUMN]
-    )
-    for period, value in months.items():
-        table.loc[period.year, MONTHS[period.month - 1]] = value  # type: ignore[attr-defined]
+    stamps = pd.PeriodIndex(months.index)
+    grid = pd.Series(months.to_numpy(), index=[stamps.year, stamps.month]).unstack()
+    table = grid.reindex(
+        index=pd.PeriodIndex(years.index).year, columns=range(1, 13)
+    ).set_axis(list(MONTHS), axis=1)
     table[YEAR_COLUMN] = years.to_numpy()
     table.index.name = "year"
     return table
