@@ -80,9 +80,9 @@ def monthly_table(equity: pd.Series, capital: float | None = None) -> pd.DataFra
     years = period_returns(equity, "Y", capital)
     stamps = pd.PeriodIndex(months.index)
     grid = pd.Series(months.to_numpy(), index=[stamps.year, stamps.month]).unstack()
-    table = grid.reindex(
-        index=pd.PeriodIndex(years.index).year, columns=range(1, 13)
-    ).set_axis(list(MONTHS), axis=1)
+    table = grid.reindex(index=pd.PeriodIndex(years.index).year, columns=range(1, 13)).set_axis(
+        list(MONTHS), axis=1
+    )
     table[YEAR_COLUMN] = years.to_numpy()
     table.index.name = "year"
     return table

@@ -192,3 +192,26 @@ def test_the_equity_chart_has_one_point_a_week(composite_page, backtests) -> Non
     expected = sorted({equity.index[0], *equity.groupby(weeks).tail(1).index})
     assert strategy["x"] == [f"{d:%Y-%m-%d}" for d in expected]
     assert len(strategy["x"]) < len(equity) / 4
+
+
+def test_the_tear_sheet_is_computed_once_per_backtest(composite_page, monkeypatch) -> None:
+    from dashboard import tearsheet_cache
+
+    tearsheet_cache._sheet.clear()
+    calls: list[int] = []
+    real = tearsheet_cache.tear_sheet
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tearsheet_cache, "tear_sheet", counted)
+    at = composite_page()
+    assert len(calls) == 1
+    at.run()
+    at.radio(key="period").set_value("All").run()  # the period redraws the composite only
+    assert len(calls) == 1
+    at.selectbox(key="strategy").set_value("trend").run()
+    assert len(calls) == 2
+    at.selectbox(key="strategy").set_value("composite").run()
+    assert len(calls) == 2
