@@ -4,10 +4,12 @@ The frames come from :mod:`analytics.tearsheet`. Lines over decades are drawn wi
 week (issue #15): :func:`weekly` keeps each W-FRI week's last trading day with its real date
 (the underwater curve keeps the week's deepest value, so the chart's bottom is the maximum
 drawdown). Legends sit under the plot, horizontal, so they never cover a title on a 390 px
-phone; titles wrap like :func:`components.figures.finish`'s.
+phone; titles wrap at ``TITLE_CHARS`` characters so a strategy's name fits the phone's width.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -32,7 +34,9 @@ NOT_RECOVERED = "not recovered"
 TITLE_CHARS = 36  # a title line that fits a 390 px phone beside Streamlit's padding
 
 
-def weekly(data: pd.Series | pd.DataFrame, how: str = "last") -> pd.Series | pd.DataFrame:
+def weekly(
+    data: pd.Series | pd.DataFrame, how: Literal["last", "min"] = "last"
+) -> pd.Series | pd.DataFrame:
     """One row per W-FRI week, dated on the week's last trading day in ``data``: the last row
     (``how="last"``) or each column's minimum (``how="min"``); the first day is kept too, so a
     line starts where the data starts."""

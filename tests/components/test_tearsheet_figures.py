@@ -45,7 +45,7 @@ def test_weekly_keeps_each_weeks_last_trading_day_with_its_real_date() -> None:
     assert list(lows.index) == [dates[0], dates[2], dates[5], dates[7]]
     assert list(lows["a"]) == [0.0, -3.0, -5.0, -1.0]
     with pytest.raises(ValueError, match="how must be"):
-        weekly(series, how="mean")
+        weekly(series, how="mean")  # type: ignore[arg-type]
 
 
 def test_the_heatmap_cells_colours_and_columns() -> None:
