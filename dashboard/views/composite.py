@@ -1,14 +1,32 @@
-"""Composite: its history and the four categories against the threshold, and its backtest."""
+"""Composite: its history and the four categories against the threshold, its backtest, and the
+tear sheet of the composite or any indicator's strategy against buy and hold (issue #13).
+
+The period and the strategy picker are bound to the address (``?period=…&strategy=…``); the
+backtests come from :func:`dashboard.state.backtests`, the tear sheets and CSV files from
+:mod:`dashboard.tearsheet_cache`, the figures from :func:`dashboard.state.figure` (all cached).
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
+from analytics.backtest import BacktestResult
 from analytics.stats import stats_table
 from components.figures import composite_figure, equity_figure
+from components.tearsheet import (
+    drawdown_rows,
+    monthly_heatmap,
+    rolling_figure,
+    short_dates,
+    underwater_figure,
+    weekly,
+    yearly_bars,
+)
 from components.widgets import chart, day, money, number
-from dashboard import state
+from dashboard import state, tearsheet_cache
+
+BACKTEST_SOURCE = "Investable backtest; SPY adjusted closes from Yahoo Finance"
 
 view = state.current_view()
 if view is None:
@@ -26,7 +44,13 @@ st.caption(
 
 left, right = st.columns([3, 1])
 with right:
-    period = st.radio("Period", ["All", "20 years", "10 years", "5 years"], index=2, key="period")
+    period = st.radio(
+        "Period",
+        ["All", "20 years", "10 years", "5 years"],
+        index=2,
+        key="period",
+        bind="query-params",
+    )
     show_categories = st.toggle("Show the four categories", value=False)
 years = {"All": None, "20 years": 20, "10 years": 10, "5 years": 5}[period]
 start = None if years is None else as_of - pd.DateOffset(years=years)
@@ -46,7 +70,8 @@ with left:
     )
 
 st.subheader("Following the composite")
-result = state.backtests(as_of).get("composite")
+backtests = state.backtests(as_of)
+result = backtests.get("composite")
 if result is None:
     st.info("No composite backtest: no week has an available composite.")
     st.stop()
@@ -60,13 +85,19 @@ cost_note = (
 st.caption(cost_note.replace("$", "\\$"))  # literal dollars, not LaTeX
 chart_column, table_column = st.columns([1.7, 1])
 with chart_column:
-    chart(
-        equity_figure(
-            result.equity,
-            result.benchmark,
-            result.position,
-            "Composite strategy vs buy and hold SPY",
-            "Investable backtest; SPY adjusted closes from Yahoo Finance",
+    chart(  # one point a week: a multi-decade daily curve is 0.7 MB of JSON (issue #15)
+        state.figure(
+            "composite-equity-weekly",
+            as_of,
+            lambda: short_dates(
+                equity_figure(
+                    weekly(result.equity),
+                    weekly(result.benchmark),
+                    weekly(result.position),
+                    "Composite strategy vs buy and hold SPY",
+                    BACKTEST_SOURCE,
+                )
+            ),
         )
     )
 with table_column:
@@ -106,3 +137,106 @@ with st.expander("Composite and categories, week by week"):
     history["Invested"] = model.invested.loc[:as_of]
     history.index = pd.Index(history.index.strftime("%Y-%m-%d"), name="Decision date")
     st.dataframe(history.iloc[::-1])
+
+
+def strategy_name(key: str) -> str:
+    """ "Composite", or the indicator's name from the catalog (never its id)."""
+    return "Composite" if key == "composite" else model.indicators[key].spec.name
+
+
+def tear_sheet_section(key: str, picked: BacktestResult) -> None:
+    """Downloads, monthly heatmap, yearly bars, underwater, worst drawdowns, rolling figures."""
+    name = strategy_name(key)
+    sheet = tearsheet_cache.sheet(key, as_of, picked)
+    last = picked.equity.index[-1]
+    st.caption(
+        f"{name} against buy and hold SPY from {day(picked.equity.index[0])} to {day(last)}, "
+        "with the costs above. Months and years compound the daily returns; the first month "
+        "starts from the starting capital."
+    )
+    equity_column, trades_column = st.columns(2)
+    with equity_column:
+        st.download_button(
+            "Download the equity curve (CSV)",
+            tearsheet_cache.equity_csv(key, as_of, picked),
+            file_name=tearsheet_cache.file_name(key, "equity", as_of),
+            mime="text/csv",
+            key=f"download-equity-{key}",
+            icon=":material/download:",
+        )
+    with trades_column:
+        st.download_button(
+            f"Download the trades (CSV, {len(picked.trades)} round trips)",
+            tearsheet_cache.trades_csv(key, as_of, picked),
+            file_name=tearsheet_cache.file_name(key, "trades", as_of),
+            mime="text/csv",
+            key=f"download-trades-{key}",
+            icon=":material/download:",
+        )
+    chart(
+        state.figure(
+            f"tearsheet-monthly-{key}",
+            as_of,
+            lambda: monthly_heatmap(
+                sheet.monthly, f"{name}: monthly returns (%)", BACKTEST_SOURCE, last
+            ),
+        )
+    )
+    bars_column, water_column = st.columns(2)
+    with bars_column:
+        chart(
+            state.figure(
+                f"tearsheet-yearly-{key}",
+                as_of,
+                lambda: yearly_bars(
+                    sheet.yearly, name, f"{name}: yearly returns",
+                    BACKTEST_SOURCE, last,
+                ),
+            )
+        )  # fmt: skip
+    with water_column:
+        chart(
+            state.figure(
+                f"tearsheet-underwater-{key}",
+                as_of,
+                lambda: underwater_figure(
+                    sheet.underwater, name, f"{name}: drawdowns",
+                    BACKTEST_SOURCE, last,
+                ),
+            )
+        )  # fmt: skip
+    st.markdown(f"**{name}: worst drawdowns**")
+    if sheet.drawdowns.empty:
+        st.caption("The strategy never closed below an earlier high.")
+    else:
+        st.dataframe(drawdown_rows(sheet.drawdowns), hide_index=True)
+        st.caption(
+            "Each fall from a high until the close is back at it, the deepest five first. "
+            "Trading days run from the peak to the recovery (to the last day while not "
+            "recovered); days to recover, from the trough."
+        )
+    with st.expander("Buy and hold SPY: worst drawdowns"):
+        st.dataframe(drawdown_rows(sheet.benchmark_drawdowns), hide_index=True)
+    chart(
+        state.figure(
+            f"tearsheet-rolling-{key}",
+            as_of,
+            lambda: rolling_figure(
+                sheet.rolling, name, f"{name}: rolling 12 months",
+                BACKTEST_SOURCE, last,
+            ),
+        )
+    )  # fmt: skip
+
+
+st.subheader("Tear sheet")
+choices = list(backtests)  # the composite first, then every indicator with a backtest
+picked_key = st.selectbox(
+    "Strategy",
+    choices,
+    format_func=strategy_name,
+    key="strategy",
+    bind="query-params",
+    help="The composite, or one indicator followed alone (100 % SPY when it says invested).",
+)
+tear_sheet_section(picked_key, backtests[picked_key])
