@@ -25,6 +25,7 @@ from components.tearsheet import (
 )
 from components.widgets import chart, day, money, number
 from dashboard import state, tearsheet_cache
+from dashboard.address import check_choice
 
 BACKTEST_SOURCE = "Investable backtest; SPY adjusted closes from Yahoo Finance"
 
@@ -44,14 +45,18 @@ st.caption(
 
 left, right = st.columns([3, 1])
 with right:
+    periods = ["All", "20 years", "10 years", "5 years"]
+    check_choice("period", periods, "10 years")
     period = st.radio(
         "Period",
-        ["All", "20 years", "10 years", "5 years"],
+        periods,
         index=2,
         key="period",
         bind="query-params",
     )
-    show_categories = st.toggle("Show the four categories", value=False)
+    show_categories = st.toggle(
+        "Show the four categories", value=False, key="categories", bind="query-params"
+    )
 years = {"All": None, "20 years": 20, "10 years": 10, "5 years": 5}[period]
 start = None if years is None else as_of - pd.DateOffset(years=years)
 composite = model.composite.loc[start:as_of]
@@ -231,6 +236,7 @@ def tear_sheet_section(key: str, picked: BacktestResult) -> None:
 
 st.subheader("Tear sheet")
 choices = list(backtests)  # the composite first, then every indicator with a backtest
+check_choice("strategy", [strategy_name(key) for key in choices], "Composite")
 picked_key = st.selectbox(
     "Strategy",
     choices,

@@ -310,3 +310,22 @@ def test_the_upload_series_is_in_the_address(monkeypatch, tmp_path) -> None:
         "sentiment survey (AAII), NAAIM exposure index (NAAIM),"
     )
     assert wrong.selectbox(key="series").value == next(iter(UPLOADS))
+
+
+def test_composite_settings_it_cannot_take_are_reported_and_defaults_shown(open_app) -> None:
+    at = open_app("composite", period="7 years", strategy="Astrology")
+    warnings = _address_warnings(at)
+    assert warnings[0] == (
+        "The address asks for period=7 years, which is not one of All, 20 years, 10 years or "
+        "5 years; showing 10 years."
+    )
+    assert warnings[1].startswith("The address asks for strategy=Astrology, which is not one of ")
+    assert warnings[1].endswith("; showing Composite.")
+    assert at.radio(key="period").value == "10 years"
+    assert at.selectbox(key="strategy").value == "composite"
+
+
+def test_composite_settings_from_the_address_open_that_view(open_app) -> None:
+    at = open_app("composite", period="5 years", strategy="Composite")
+    assert _address_warnings(at) == []
+    assert at.radio(key="period").value == "5 years"
