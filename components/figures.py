@@ -119,7 +119,8 @@ def bands_of(flags: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
     dates = pd.DatetimeIndex(flags.index)
     edges = np.diff(np.r_[0, values.astype(int), 0])
     starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1)
-    return [(dates[s], dates[min(e, len(dates) - 1)]) for s, e in zip(starts, ends, strict=True)]
+    last = len(dates) - 1
+    return [(dates[int(s)], dates[min(int(e), last)]) for s, e in zip(starts, ends, strict=True)]
 
 
 CASH_BANDS = "in cash"

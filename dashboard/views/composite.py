@@ -20,7 +20,6 @@ from components.tearsheet import (
     rolling_figure,
     short_dates,
     underwater_figure,
-    weekly,
     yearly_bars,
 )
 from components.widgets import chart, day, money, number
@@ -90,15 +89,16 @@ cost_note = (
 st.caption(cost_note.replace("$", "\\$"))  # literal dollars, not LaTeX
 chart_column, table_column = st.columns([1.7, 1])
 with chart_column:
-    chart(  # one point a week: a multi-decade daily curve is 0.7 MB of JSON (issue #15)
+    shown = result  # equity_figure draws one point a week beyond 3 years (issue #15)
+    chart(
         state.figure(
-            "composite-equity-weekly",
+            "composite-equity",
             as_of,
             lambda: short_dates(
                 equity_figure(
-                    weekly(result.equity),
-                    weekly(result.benchmark),
-                    weekly(result.position),
+                    shown.equity,
+                    shown.benchmark,
+                    shown.position,
                     "Composite strategy vs buy and hold SPY",
                     BACKTEST_SOURCE,
                 )
@@ -140,7 +140,9 @@ with st.expander("Composite and categories, week by week"):
     history.insert(0, "Composite", model.composite.loc[:as_of])
     history["Available"] = model.available_count.loc[:as_of]
     history["Invested"] = model.invested.loc[:as_of]
-    history.index = pd.Index(history.index.strftime("%Y-%m-%d"), name="Decision date")
+    history.index = pd.Index(
+        pd.DatetimeIndex(history.index).strftime("%Y-%m-%d"), name="Decision date"
+    )
     st.dataframe(history.iloc[::-1])
 
 

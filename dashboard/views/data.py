@@ -14,11 +14,10 @@ from dashboard.alerts.settings import load_settings
 from dashboard.alerts.view import channel_rows, delivery_rows
 from dashboard.controls import (
     empty_store_instructions,
-    escape_markdown,
     refresh_panel,
 )
 from dashboard.freshness import days_old
-from dashboard.labels import provider_short, series_label, series_name
+from dashboard.labels import escape_markdown, provider_short, series_label, series_name
 from data_sources.catalog import provider_name
 from data_sources.errors import DataSourceError
 from data_sources.registry import RECORDS, UPLOADS, record_of
@@ -77,11 +76,8 @@ tab_names = (
 )
 check_choice("tab", tab_names, f"the {tab_names[0]} tab")
 tabs = st.tabs(tab_names, key="tab", bind="query-params")
-if writable:
-    refresh_tab, upload_tab, history_tab, alerts_tab, settings_tab = tabs
-else:
-    refresh_tab, history_tab, alerts_tab, settings_tab = tabs
-    upload_tab = None
+refresh_tab, *upload_tabs, history_tab, alerts_tab, settings_tab = tabs  # none when read-only
+upload_tab = upload_tabs[0] if upload_tabs else None
 
 with history_tab:
     if folder:

@@ -373,7 +373,7 @@ with st.container():
     )  # fmt: skip
     try:
         now = risk_reward(levels.price, target, stop, capital or None)
-        table_rr = scenarios(levels.price, target, stop, levels, capital or None)
+        table_rr = scenarios(levels.price, target, stop, levels.levels, capital or None)
     except AnalyticsError as exc:
         st.error(f"Check the target and stop: {exc}.")
     else:

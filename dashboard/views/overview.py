@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 import streamlit as st
 
@@ -147,7 +149,7 @@ with right:
     st.subheader("Market regime")
     index_frame = series.get("yahoo:^GSPC")
     if index_frame is None or index_frame.empty:
-        index_frame = series.get("yahoo:SPY")
+        index_frame = series["yahoo:SPY"]  # the model's clock: present whenever a model is
     close, _ = price_for_levels(index_frame)
     try:
         bull = bull_market_distance(close, as_of).loc[DEFAULT_BULL]
@@ -161,15 +163,16 @@ with right:
         if not qualifying.empty:
             st.caption("Qualifying windows: " + ", ".join(f"{d} days" for d in qualifying.index))
         elif uptrend["rise_gap"].notna().any():
-            nearest = uptrend.loc[uptrend["rise_gap"].idxmax()]
+            window = cast(int, uptrend["rise_gap"].idxmax())
+            nearest = uptrend.loc[window].to_dict()
             closest = uptrend_text(
-                nearest.name,
+                window,
                 nearest["rise"],
                 nearest["required_rise"],
                 nearest["up_days"],
                 nearest["required_up_days"],
             )
-            st.caption(f"Closest: the {nearest.name}-day window, {closest}")
+            st.caption(f"Closest: the {window}-day window, {closest}")
     except AnalyticsError as exc:
         st.info(f"Regimes unavailable: {exc}")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import pandas as pd
 import streamlit as st
 
@@ -129,7 +131,11 @@ with st.container():
                 "Window": [f"{days} days" for days in uptrend_now.index],
                 "Now": [
                     uptrend_text(
-                        days, row.rise, row.required_rise, row.up_days, row.required_up_days
+                        cast(int, days),
+                        row.rise,
+                        row.required_rise,
+                        row.up_days,
+                        row.required_up_days,
                     )
                     if not row.note
                     else row.note
