@@ -35,7 +35,8 @@ def test_tables_hold_the_decision_and_every_indicator(loaded) -> None:
     assert "Friday close of 2023-03-31" in document
     assert f"Composite <b>{snapshot.composite:.2f}</b>" in document
     assert ">CASH<" in document  # 0.50 is not above 0.60
-    assert document.count("<tr>") == 1 + 4 + 1  # header+categories, header of the indicators
+    # header + 4 categories, header + 15 levels (SPY on 2023-03-31), header of the indicators
+    assert document.count("<tr>") == 1 + 4 + 1 + 15 + 1
     assert document.count("<tr class=") == 21  # one row per indicator
     assert "aaii:sentiment not loaded" in document
     assert "<img" not in document
