@@ -3,6 +3,8 @@ across reruns, and the report is built once (cached by generation, week and sett
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
@@ -53,3 +55,12 @@ def test_both_downloads_stay_after_the_click_and_a_rerun(
     app.run()  # a further rerun (a download with on_click="ignore" does not even rerun)
     assert _downloads(app) == ["HTML", "PDF"]
     assert built == ["Investable weekly report 2024-06-28"]  # built once, then cached
+
+
+def test_the_overview_charts_name_their_png_with_the_whole_date(app: AppTest) -> None:
+    names = [
+        json.loads(chart.proto.config)["toImageButtonOptions"]["filename"]
+        for chart in app.get("plotly_chart")
+    ]
+    assert "investable-spy-and-its-200-day-average-as-of-2024-06-28" in names
+    assert all(re.fullmatch(r"investable-[a-z0-9-]+-as-of-\d{4}-\d{2}-\d{2}", n) for n in names)
