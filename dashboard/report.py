@@ -18,7 +18,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -317,18 +317,15 @@ def regime_blocks(series: Mapping[str, pd.DataFrame], date: pd.Timestamp) -> lis
         return [Paragraph(f"Regimes unavailable: {exc}")]
     qualifying = uptrend[uptrend["qualifies"]]
     bull_word = "yes" if bool(bull["qualifies"]) else "no"
-    lines = [
-        f"Bull market (20 % above the 155-day low): **{bull_word}**, "
-        f"{bull['text'] or bull['note']}."
-    ]
+    lines = [f"Bull market: **{bull_word}**, {bull['text'] or bull['note']}."]
     if not qualifying.empty:
         windows = ", ".join(f"{days} days" for days in qualifying.index)
         lines.append(f"Investable uptrend: **yes**, qualifying windows {windows}.")
     elif uptrend["rise_gap"].notna().any():
-        nearest = uptrend.loc[uptrend["rise_gap"].idxmax()]
+        days = cast(int, uptrend["rise_gap"].idxmax())
         lines.append(
-            f"Investable uptrend: **no**; closest the {nearest.name}-day window, "
-            f"{nearest['text']}."
+            f"Investable uptrend: **no**; closest the {days}-day window, "
+            f"{uptrend.at[days, 'text']!s}."
         )
     else:
         lines.append("Investable uptrend: **no** (not enough history).")
@@ -346,15 +343,13 @@ def level_blocks(series: Mapping[str, pd.DataFrame], date: pd.Timestamp) -> list
         levels = price_levels(close, as_of=date)
     except (AnalyticsError, ValueError) as exc:
         return [Paragraph(f"Levels unavailable: {exc}")]
-    table = levels.to_frame()
+    highest_first = sorted(levels.levels, key=lambda level: -level.value)
     rows = tuple(
-        (str(row.name), f"{row.value:,.2f}", f"{row.distance * 100:+.2f} %")
-        for row in table.itertuples()
+        (level.name, f"{level.value:,.2f}", f"{level.distance * 100:+.2f} %")
+        for level in highest_first
     )
     return [
-        Paragraph(
-            f"Price **{levels.price:,.2f}** on {levels.as_of.date()} ({price_used})."
-        ),
+        Paragraph(f"Price **{levels.price:,.2f}** on {levels.as_of.date()} ({price_used})."),
         Table(("Level", "Value", "Distance"), rows, frozenset({1, 2}), widths=(3, 1, 1)),
         *(Paragraph(note, "muted") for note in levels.notes),
     ]
@@ -452,4 +447,3 @@ def _html_table(table: Table) -> str:
         )
         rows.append(f"<tr class='{style}'>{cells}</tr>" if style else f"<tr>{cells}</tr>")
     return f"<table><tr>{header}</tr>{''.join(rows)}</table>"
-

@@ -63,8 +63,10 @@ def register(subparsers: Any) -> None:
 def document_format(fmt: str, out: Path | None) -> ReportFormat:
     """``"pdf"`` for ``--format pdf``, or for an ``--out`` ending in ``.pdf`` unless
     ``--format html`` was given; ``"html"`` otherwise."""
-    if fmt == "pdf" or fmt == "html":
-        return fmt
+    if fmt == "pdf":
+        return "pdf"
+    if fmt == "html":
+        return "html"
     return "pdf" if out is not None and out.suffix.lower() == ".pdf" else "html"
 
 
