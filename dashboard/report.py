@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -115,41 +115,35 @@ def figure_png(fig: go.Figure, width: int = CHART_WIDTH) -> bytes:
 
 def report_figures(
     model: ModelResult, series: Mapping[str, pd.DataFrame], as_of: pd.Timestamp
-) -> list[go.Figure]:
-    """The key charts: composite history (10 years), SPY vs its 200-day average (2 years), and
-    the composite's backtest against buy and hold."""
+) -> Iterator[go.Figure]:
+    """The key charts, one at a time (each can be drawn while the next is built): composite
+    history (10 years), SPY vs its 200-day average (2 years), and the composite's backtest
+    against buy and hold."""
     start = as_of - pd.DateOffset(years=10)
-    figures = [
-        composite_figure(
-            model.composite.loc[start:as_of],
-            model.categories.loc[start:as_of],
-            model.settings.invest_threshold,
-            "Composite, last 10 years",
-            "Investable model",
-            as_of,
-            show_categories=False,
-        )
-    ]
+    yield composite_figure(
+        model.composite.loc[start:as_of],
+        model.categories.loc[start:as_of],
+        model.settings.invest_threshold,
+        "Composite, last 10 years",
+        "Investable model",
+        as_of,
+        show_categories=False,
+    )
     spy, note = spy_total_return(series)
     spy = spy.loc[:as_of]
     recent = spy.loc[as_of - pd.DateOffset(years=2) :]
     average = pd.DataFrame({"200-day average": moving_average(spy)}).loc[recent.index]
-    figures.append(
-        price_figure(recent, average, "SPY and its 200-day average", f"Yahoo Finance, {note}")
-    )
+    yield price_figure(recent, average, "SPY and its 200-day average", f"Yahoo Finance, {note}")
     results = backtest_model(model, series, BacktestSettings(end=as_of), ids=["composite"])
     if "composite" in results:
         result = results["composite"]
-        figures.append(
-            equity_figure(
-                result.equity,
-                result.benchmark,
-                result.position,
-                "Following the composite vs buy and hold SPY",
-                "Investable backtest, $10 + 0.02 % per trade",
-            )
+        yield equity_figure(
+            result.equity,
+            result.benchmark,
+            result.position,
+            "Following the composite vs buy and hold SPY",
+            "Investable backtest, $10 + 0.02 % per trade",
         )
-    return figures
 
 
 def report_content(

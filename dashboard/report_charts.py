@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable
 from concurrent.futures import Future
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import plotly.graph_objects as go
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
 
 CHARTS_NEED_CHROME = (
     "The charts need Chrome or Chromium, which was not found on this computer: this report "
@@ -53,30 +53,43 @@ class ChartBrowser:
         from kaleido.errors import ChromeNotFoundError
 
         try:
-            browser = kaleido.Kaleido(n=1, timeout=BROWSER_TIMEOUT)
+            # no MathJax: the charts have no LaTeX, and kaleido would fetch it from a CDN
+            browser = kaleido.Kaleido(n=1, timeout=BROWSER_TIMEOUT, mathjax=False)
         except ChromeNotFoundError as exc:
             raise ChromeMissing(CHARTS_NEED_CHROME) from exc
         await browser.__aenter__()
         return browser
 
-    def pngs(self, figures: Sequence[go.Figure], width: int) -> list[bytes]:
-        """The figures as PNGs, drawn one after another in the one browser."""
+    def submit(self, fig: go.Figure, width: int) -> Future[bytes]:
+        """Start drawing one figure (``width`` × its layout height, 460 px when unset, at 2×
+        scale) and return at once; the PNG bytes are the future's result. Figures submitted
+        while earlier ones are drawn wait for the browser's one tab, in order."""
         if self._closed:
             raise RuntimeError("the chart browser is closed")
-        browser = self._opened.result(BROWSER_TIMEOUT)
-        specs = [
-            (fig.to_dict(), {"format": "png", "width": width,
-                             "height": int(fig.layout.height or 460), "scale": SCALE})
-            for fig in figures
-        ]  # fmt: skip
+        spec = fig.to_dict()
+        opts = {"format": "png", "width": width, "height": int(fig.layout.height or 460),
+                "scale": SCALE}  # fmt: skip
+        opened = self._opened
 
-        async def draw() -> list[bytes]:
-            return [await browser.calc_fig(spec, opts=opts) for spec, opts in specs]
+        async def draw() -> bytes:
+            browser = await asyncio.wrap_future(opened)
+            image: bytes = await browser.calc_fig(spec, opts=opts)
+            return image
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", DeprecationWarning)
-            result = asyncio.run_coroutine_threadsafe(draw(), self._loop)
-            return result.result(BROWSER_TIMEOUT * max(1, len(specs)))
+        return asyncio.run_coroutine_threadsafe(draw(), self._loop)
+
+    def pngs(self, figures: Iterable[go.Figure], width: int) -> list[bytes]:
+        """The figures as PNGs, in order. Each figure is sent to the browser as soon as the
+        iterable yields it, so building the next figure overlaps drawing the previous one."""
+        pending = [self.submit(fig, width) for fig in figures]
+        try:
+            return [future.result(BROWSER_TIMEOUT) for future in pending]
+        except ChromeMissing:
+            raise
+        except Exception:
+            for future in pending:
+                future.cancel()
+            raise
 
     def close(self) -> None:
         """Close the browser (if it started) and stop the thread."""

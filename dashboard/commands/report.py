@@ -71,15 +71,16 @@ def document_format(fmt: str, out: Path | None) -> ReportFormat:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dashboard.report import build_report
     from dashboard.report_charts import ChartBrowser
 
     if args.out is not None:
         check_output_path(args.out)  # before the work, not after it
     kind = document_format(args.format, args.out)
-    # the browser starts in the background while the data loads (issue #15)
+    # the browser starts in the background while the modules and the data load (issue #15)
     browser = None if args.no_charts else ChartBrowser()
     try:
+        from dashboard.report import build_report
+
         series = open_source(args).load_many()
         model = evaluate(series)
         date = model.decision_date(args.as_of)
