@@ -33,7 +33,7 @@ from analytics.results import IndicatorRow
 from analytics.spec import with_unit
 from components.figures import composite_figure, equity_figure, price_figure
 from components.price import moving_average
-from dashboard.report_charts import CHARTS_NEED_CHROME, ChartBrowser, ChromeMissing
+from dashboard.report_charts import ChartBrowser, ChartsUnavailable
 
 ReportFormat = Literal["html", "pdf"]
 FORMATS: tuple[ReportFormat, ...] = ("html", "pdf")
@@ -202,16 +202,17 @@ def report_charts(
     date: pd.Timestamp,
     browser: ChartBrowser | None = None,
 ) -> Charts:
-    """The key charts as 2× PNGs, all drawn by one browser; without Chrome/Chromium no images
-    and the note :data:`~dashboard.report_charts.CHARTS_NEED_CHROME`."""
+    """The key charts as 2× PNGs, all drawn by one browser; when they cannot be drawn (no
+    Chrome/Chromium: :data:`~dashboard.report_charts.CHARTS_NEED_CHROME`; a browser that
+    fails or times out) no images and a one-sentence note why."""
     figures = report_figures(model, series, date)
     try:
         if browser is not None:
             return Charts(tuple(browser.pngs(figures, CHART_WIDTH)))
         with ChartBrowser() as own:
             return Charts(tuple(own.pngs(figures, CHART_WIDTH)))
-    except ChromeMissing:
-        return Charts((), CHARTS_NEED_CHROME)
+    except ChartsUnavailable as exc:
+        return Charts((), str(exc))
 
 
 def weekly_report(

@@ -28,8 +28,22 @@ BROWSER_TIMEOUT = 120.0  # seconds for the start and for drawing one batch of fi
 SCALE = 2
 
 
-class ChromeMissing(RuntimeError):
+class ChartsUnavailable(RuntimeError):
+    """The charts could not be drawn; the message says why in one sentence."""
+
+
+class ChromeMissing(ChartsUnavailable):
     """kaleido found no Chrome/Chromium to draw charts with."""
+
+
+def failure_text(exc: BaseException) -> str:
+    """One sentence for a browser that failed: its first message line, or the error's name."""
+    first = exc.args[0].strip().rstrip(".") if exc.args and isinstance(exc.args[0], str) else ""
+    word = first.split(" ", 1)[0]
+    if word[1:] == word[1:].lower():  # "Tab crashed" -> "tab crashed"; "SIGTERM" stays
+        first = first[:1].lower() + first[1:]
+    reason = first or type(exc).__name__
+    return f"The charts could not be drawn ({reason}): this report has the tables only."
 
 
 class ChartBrowser:
@@ -40,6 +54,8 @@ class ChartBrowser:
     """
 
     def __init__(self) -> None:
+        import kaleido  # noqa: F401  (imported here, once: not raced by the browser's thread)
+
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(
             target=self._loop.run_forever, name="investable-chart-browser", daemon=True
@@ -81,18 +97,22 @@ class ChartBrowser:
     def pngs(self, figures: Iterable[go.Figure], width: int) -> list[bytes]:
         """The figures as PNGs, in order. Each figure is sent to the browser as soon as the
         iterable yields it, so building the next figure overlaps drawing the previous one."""
-        pending = [self.submit(fig, width) for fig in figures]
+        from choreographer.errors import BrowserClosedError, BrowserFailedError
+        from kaleido.errors import KaleidoError
+
+        pending: list[Future[bytes]] = []
         try:
+            pending += (self.submit(fig, width) for fig in figures)
             return [future.result(BROWSER_TIMEOUT) for future in pending]
-        except ChromeMissing:
-            raise
-        except Exception:
+        except (BrowserFailedError, BrowserClosedError, KaleidoError, TimeoutError) as exc:
+            raise ChartsUnavailable(failure_text(exc)) from exc
+        finally:
             for future in pending:
-                future.cancel()
-            raise
+                future.cancel()  # no-op for the finished ones
 
     def close(self) -> None:
-        """Close the browser (if it started) and stop the thread."""
+        """Close the browser (if it started), end every task still on the loop (drawings
+        cancelled after a failure, the browser's watchdog) and stop the thread."""
         if self._closed:
             return
         self._closed = True
@@ -100,14 +120,21 @@ class ChartBrowser:
             browser = self._opened.result(BROWSER_TIMEOUT)
         except Exception:  # the browser never started: nothing to close
             browser = None
-        if browser is not None:
-            closing = asyncio.run_coroutine_threadsafe(
-                browser.__aexit__(None, None, None), self._loop
-            )
-            closing.result(BROWSER_TIMEOUT)
+        shutdown = asyncio.run_coroutine_threadsafe(self._shutdown(browser), self._loop)
+        shutdown.result(BROWSER_TIMEOUT)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(BROWSER_TIMEOUT)
         self._loop.close()
+
+    @staticmethod
+    async def _shutdown(browser: Any) -> None:
+        if browser is not None:
+            await browser.__aexit__(None, None, None)
+        current = asyncio.current_task()
+        others = [task for task in asyncio.all_tasks() if task is not current]
+        for task in others:
+            task.cancel()
+        await asyncio.gather(*others, return_exceptions=True)
 
     def __enter__(self) -> ChartBrowser:
         return self

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from analytics.model import evaluate
 from analytics.spec import ModelSettings
 from dashboard.report import render_html, report_content, weekly_report
-from dashboard.report_charts import CHARTS_NEED_CHROME, ChartBrowser
+from dashboard.report_charts import CHARTS_NEED_CHROME, ChartBrowser, failure_text
 from dashboard.report_pdf import pdf_text, render_pdf
 from data_sources.folder import FolderSource
 
@@ -231,3 +231,31 @@ def test_regimes_say_no_with_the_closest_uptrend_window(loaded) -> None:
         in document  # fmt: skip
     assert "<p>Investable uptrend: <b>no</b>; closest the 15-day window, -0.4 % of 3 %, " \
         "8 of 10 up days.</p>" in document  # fmt: skip
+
+
+@pytest.mark.skipif(not Path("/bin/false").exists(), reason="needs /bin/false")
+def test_a_browser_that_fails_to_start_leaves_a_note_not_a_traceback(
+    loaded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    series, model = loaded
+    monkeypatch.setenv("BROWSER_PATH", "/bin/false")  # starts, then exits at once
+    content = report_content(model, series, pd.Timestamp("2023-03-31"))
+    note = ("The charts could not be drawn (the browser seemed to close immediately after "
+            "starting): this report has the tables only.")  # fmt: skip
+    assert f"<p class='muted'>{note}</p>" in render_html(content)
+    assert note in " ".join(pdf_lines(render_pdf(content)))
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (TimeoutError(), "The charts could not be drawn (TimeoutError): this report has the "
+                         "tables only."),
+        (RuntimeError("Tab crashed."), "The charts could not be drawn (tab crashed): this "
+                                       "report has the tables only."),
+        (RuntimeError("SIGTERM received"), "The charts could not be drawn (SIGTERM received): "
+                                           "this report has the tables only."),
+    ],
+)  # fmt: skip
+def test_failure_text_is_one_sentence(exc: BaseException, expected: str) -> None:
+    assert failure_text(exc) == expected
