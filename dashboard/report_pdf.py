@@ -1,19 +1,19 @@
 """The weekly report as a PDF (fpdf2): the same blocks as the HTML file, on A4 landscape pages.
 
-Text uses the PDF core font Helvetica in the Windows-1252 encoding (em dash, curly quotes);
-the few characters outside it are written as their ASCII equivalents (``→`` as ``->``, ``≤``
-as ``<=``, ``≥`` as ``>=``, ``−`` as ``-``). Charts are the same 2× PNGs as in the HTML,
-scaled to the page width.
+A heading never ends a page; charts (the same 2× PNGs as in the HTML) are sized so two fit on
+a page. Text uses the PDF core font Helvetica in the Windows-1252 encoding (em dash, curly
+quotes); the few characters outside it are written as their ASCII equivalents (``→`` as
+``->``, ``≤`` as ``<=``, ``≥`` as ``>=``, ``−`` as ``-``).
 """
 
 from __future__ import annotations
 
 import io
-import re
 
 from fpdf import FPDF
 from fpdf.enums import TableCellFillMode, XPos, YPos
 from fpdf.fonts import FontFace
+from PIL import Image
 
 from dashboard.report import (
     Block,
@@ -31,7 +31,9 @@ GREY = (107, 114, 128)
 INK = (31, 41, 55)
 STYLE_COLOURS = {"invested": (21, 128, 61), "cash": (185, 28, 28), "muted": GREY}
 FADED_ROWS = {"stale", "unavailable"}
-BOLD = re.compile(r"\*\*(.+?)\*\*")
+KEEP_WITH_HEADING = 40  # mm: a heading starts a new page when less room is left
+CHART_GAP = 4  # mm below each chart
+FOOTER_ROOM = 8  # mm left on a page of two charts, for the last line of the report
 
 
 def pdf_text(text: str) -> str:
@@ -50,9 +52,18 @@ def render_pdf(content: ReportContent) -> bytes:
     pdf.set_title(pdf_text(content.title))
     pdf.set_creator("Investable")
     pdf.add_page()
-    for block in content.blocks:
+    for block, following in zip(content.blocks, (*content.blocks[1:], None), strict=True):
+        if isinstance(block, Heading) and pdf.will_page_break(_room_after_heading(pdf, following)):
+            pdf.add_page()  # a heading never ends a page: it stays with what follows it
         _block(pdf, block)
     return bytes(pdf.output())
+
+
+def _room_after_heading(pdf: FPDF, following: Block | None) -> float:
+    """mm a heading needs below it: a chart's height before charts, else a few lines."""
+    if isinstance(following, Charts) and following.pngs:
+        return pdf.eph / 2 + 10
+    return KEEP_WITH_HEADING
 
 
 def _block(pdf: FPDF, block: Block) -> None:
@@ -125,5 +136,9 @@ def _charts(pdf: FPDF, block: Charts) -> None:
         _paragraph(pdf, Paragraph(block.note, "muted"))
         return
     for png in block.pngs:
-        pdf.image(io.BytesIO(png), w=pdf.epw, keep_aspect_ratio=True)
-        pdf.ln(4)
+        with Image.open(io.BytesIO(png)) as image:
+            width_px, height_px = image.size
+        # two charts a page: at most half the page's height each, never wider than the page
+        width = min(pdf.epw, ((pdf.eph - FOOTER_ROOM) / 2 - CHART_GAP) * width_px / height_px)
+        pdf.image(io.BytesIO(png), x=pdf.l_margin + (pdf.epw - width) / 2, w=width)
+        pdf.ln(CHART_GAP)
