@@ -213,6 +213,8 @@ def report_charts(
             return Charts(tuple(own.pngs(figures, CHART_WIDTH)))
     except ChartsUnavailable as exc:
         return Charts((), str(exc))
+    except AnalyticsError as exc:  # e.g. no SPY prices: the tables still make a report
+        return Charts((), f"The key charts are unavailable: {exc}.")
 
 
 def weekly_report(

@@ -259,3 +259,16 @@ def test_a_browser_that_fails_to_start_leaves_a_note_not_a_traceback(
 )  # fmt: skip
 def test_failure_text_is_one_sentence(exc: BaseException, expected: str) -> None:
     assert failure_text(exc) == expected
+
+
+def test_without_spy_the_report_keeps_its_tables_and_says_why(
+    loaded, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    series, model = loaded
+    monkeypatch.setenv("BROWSER_PATH", str(tmp_path / "no-chromium"))
+    without_spy = {key: frame for key, frame in series.items() if key != "yahoo:SPY"}
+    document = weekly_report(model, without_spy, pd.Timestamp("2023-03-31"))
+    assert ("<p class='muted'>The key charts are unavailable: backtests need yahoo:SPY prices; "
+            "none are loaded.</p>") in document  # fmt: skip
+    assert "Regimes unavailable: no S&amp;P 500 or SPY prices." in document
+    assert document.count("<tr class=") == 21
