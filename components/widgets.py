@@ -9,12 +9,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.price import PLOTLY_CONFIG
+from components.price import plotly_config
 
 
 def chart(fig: go.Figure, key: str | None = None) -> None:
-    """A Plotly figure at full width whose toolbar saves a PNG at 2× scale."""
-    st.plotly_chart(fig, config=PLOTLY_CONFIG, key=key, theme=None)
+    """A Plotly figure at full width whose toolbar saves a PNG at 2× scale, named
+    ``investable-<title>-as-of-YYYY-MM-DD`` (:func:`components.price.export_filename`)."""
+    st.plotly_chart(fig, config=plotly_config(fig), key=key, theme=None)
 
 
 def percent(value: float | None, digits: int = 1, signed: bool = False) -> str:

@@ -1,27 +1,43 @@
-"""The weekly report in one action: the decision, the indicator table and the key charts as one
-self-contained HTML file (charts embedded as 2× PNG images, ready to paste into a report).
+"""The weekly report in one action: the decision, the indicator table, the sentiment gauge, the
+market regime, the price levels and the key charts, as one self-contained HTML file (charts
+embedded as 2× PNG images, ready to paste into a report) or as a PDF with the same content
+(:mod:`dashboard.report_pdf`).
 
-Used by the Overview page's "Weekly report" button and by ``python -m dashboard report``.
+The content is built once (:func:`report_content`) as a list of blocks — headings, paragraphs
+(``**bold**`` marks the emphasised figures), bullet lists, tables and chart images — and each
+format renders those blocks, so HTML and PDF never disagree.
+
+Used by the Overview page's report downloads (:mod:`dashboard.report_panel`) and by
+``investable report``.
 """
 
 from __future__ import annotations
 
 import base64
 import html
-import warnings
-from collections.abc import Mapping
-from typing import Any
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.backtest import BacktestSettings, backtest_model, spy_total_return
+from analytics.errors import AnalyticsError
 from analytics.gauge import component_names, model_gauge
+from analytics.levels import price_for_levels, price_levels
 from analytics.model import ModelResult, Snapshot
+from analytics.regimes import DEFAULT_BULL, bull_market_distance, uptrend_distance
 from analytics.results import IndicatorRow
 from analytics.spec import with_unit
 from components.figures import composite_figure, equity_figure, price_figure
 from components.price import moving_average
+from dashboard.report_charts import ChartBrowser, ChartsUnavailable
+
+ReportFormat = Literal["html", "pdf"]
+FORMATS: tuple[ReportFormat, ...] = ("html", "pdf")
+CHART_WIDTH = 1000  # px; exported at 2× scale
 
 CSS = """
 body { font-family: Helvetica, Arial, sans-serif; color: #1f2937; max-width: 1040px;
@@ -38,52 +54,167 @@ img { width: 100%; margin: 8px 0 20px; }
 """
 
 
-def figure_png(fig: go.Figure, width: int = 1000) -> bytes:
-    """A figure as a PNG at 2× scale (kaleido drives the local chromium)."""
-    height = int(fig.layout.height or 460)
-    with warnings.catch_warnings():  # plotly notes that kaleido's server ignores its options
-        warnings.simplefilter("ignore", UserWarning)
-        image: bytes = fig.to_image(format="png", scale=2, width=width, height=height)
-        return image
+# ---- the content, shared by every format ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Heading:
+    text: str
+    level: int = 2
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph; ``**x**`` marks bold. ``style``: "" (body), "muted", "invested", "cash"."""
+
+    text: str
+    style: str = ""
+
+
+@dataclass(frozen=True)
+class Bullets:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of text cells. ``numeric``: columns aligned right; ``row_styles``: one per row
+    ("current", "stale", "unavailable" or "")."""
+
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    numeric: frozenset[int] = frozenset()
+    row_styles: tuple[str, ...] = ()
+    widths: tuple[float, ...] = ()  # relative column widths for the PDF
+
+
+@dataclass(frozen=True)
+class Charts:
+    """The key charts as PNG bytes (2× scale), or why there are none."""
+
+    pngs: tuple[bytes, ...]
+    note: str = ""
+
+
+Block = Heading | Paragraph | Bullets | Table | Charts
+
+
+@dataclass(frozen=True)
+class ReportContent:
+    title: str
+    date: pd.Timestamp
+    blocks: tuple[Block, ...] = field(default_factory=tuple)
+
+
+def figure_png(fig: go.Figure, width: int = CHART_WIDTH) -> bytes:
+    """One figure as a PNG at 2× scale (one browser for this figure only; a report draws all
+    its charts with one :class:`~dashboard.report_charts.ChartBrowser`)."""
+    with ChartBrowser() as browser:
+        return browser.pngs([fig], width)[0]
 
 
 def report_figures(
     model: ModelResult, series: Mapping[str, pd.DataFrame], as_of: pd.Timestamp
-) -> list[go.Figure]:
-    """The key charts: composite history (10 years), SPY vs its 200-day average (2 years), and
-    the composite's backtest against buy and hold."""
+) -> Iterator[go.Figure]:
+    """The key charts, one at a time (each can be drawn while the next is built): composite
+    history (10 years), SPY vs its 200-day average (2 years), and the composite's backtest
+    against buy and hold."""
     start = as_of - pd.DateOffset(years=10)
-    figures = [
-        composite_figure(
-            model.composite.loc[start:as_of],
-            model.categories.loc[start:as_of],
-            model.settings.invest_threshold,
-            "Composite, last 10 years",
-            "Investable model",
-            as_of,
-            show_categories=False,
-        )
-    ]
+    yield composite_figure(
+        model.composite.loc[start:as_of],
+        model.categories.loc[start:as_of],
+        model.settings.invest_threshold,
+        "Composite, last 10 years",
+        "Investable model",
+        as_of,
+        show_categories=False,
+    )
     spy, note = spy_total_return(series)
     spy = spy.loc[:as_of]
     recent = spy.loc[as_of - pd.DateOffset(years=2) :]
     average = pd.DataFrame({"200-day average": moving_average(spy)}).loc[recent.index]
-    figures.append(
-        price_figure(recent, average, "SPY and its 200-day average", f"Yahoo Finance, {note}")
-    )
+    yield price_figure(recent, average, "SPY and its 200-day average", f"Yahoo Finance, {note}")
     results = backtest_model(model, series, BacktestSettings(end=as_of), ids=["composite"])
     if "composite" in results:
         result = results["composite"]
-        figures.append(
-            equity_figure(
-                result.equity,
-                result.benchmark,
-                result.position,
-                "Following the composite vs buy and hold SPY",
-                "Investable backtest, $10 + 0.02 % per trade",
-            )
+        yield equity_figure(
+            result.equity,
+            result.benchmark,
+            result.position,
+            "Following the composite vs buy and hold SPY",
+            "Investable backtest, $10 + 0.02 % per trade",
         )
-    return figures
+
+
+def report_content(
+    model: ModelResult,
+    series: Mapping[str, pd.DataFrame],
+    as_of: pd.Timestamp | None = None,
+    with_charts: bool = True,
+    browser: ChartBrowser | None = None,
+) -> ReportContent:
+    """Every block of the weekly report for the decision week of ``as_of`` (default: the
+    latest). Charts are drawn with ``browser`` when given (one browser for every chart), else
+    with a browser opened and closed here; without Chrome/Chromium the report keeps its tables
+    and says in one line that the charts need it."""
+    snapshot = model.snapshot(as_of)
+    date = snapshot.decision_date
+    state = "INVESTED" if snapshot.invested else "CASH"
+    composite = "—" if snapshot.composite is None else f"{snapshot.composite:.2f}"
+    trade = snapshot.trade_date.date() if snapshot.trade_date is not None else "next trading day"
+    blocks: list[Block] = [
+        Heading("Is the market investable this week?", 1),
+        Paragraph(
+            f"Decision on the Friday close of {date.date()}, traded at the close of {trade}. "
+            "Only data published by then.",
+            "muted",
+        ),
+        Paragraph(state, state.lower()),
+        Paragraph(
+            f"Composite **{composite}** (invested above {snapshot.invest_threshold:.2f}), "
+            f"{snapshot.available} of {snapshot.total} indicators available."
+        ),
+        Paragraph(gauge_text(model, date)),
+        categories_table(snapshot),
+        *changes_blocks(model, date),
+        Heading("Market regime"),
+        *regime_blocks(series, date),
+        Heading("Price levels"),
+        *level_blocks(series, date),
+        Heading("Indicators"),
+        indicator_table(model, snapshot),
+    ]
+    if with_charts:
+        blocks += [Heading("Key charts"), report_charts(model, series, date, browser)]
+    blocks.append(
+        Paragraph(
+            "Data: Yahoo Finance, FRED, AAII, NAAIM, CBOE, FINRA, Robert Shiller. "
+            "Made with Investable.",
+            "muted",
+        )
+    )
+    return ReportContent(f"Investable weekly report {date.date()}", date, tuple(blocks))
+
+
+def report_charts(
+    model: ModelResult,
+    series: Mapping[str, pd.DataFrame],
+    date: pd.Timestamp,
+    browser: ChartBrowser | None = None,
+) -> Charts:
+    """The key charts as 2× PNGs, all drawn by one browser; when they cannot be drawn (no
+    Chrome/Chromium: :data:`~dashboard.report_charts.CHARTS_NEED_CHROME`; a browser that
+    fails or times out) no images and a one-sentence note why."""
+    figures = report_figures(model, series, date)
+    try:
+        if browser is not None:
+            return Charts(tuple(browser.pngs(figures, CHART_WIDTH)))
+        with ChartBrowser() as own:
+            return Charts(tuple(own.pngs(figures, CHART_WIDTH)))
+    except ChartsUnavailable as exc:
+        return Charts((), str(exc))
+    except AnalyticsError as exc:  # e.g. no SPY prices: the tables still make a report
+        return Charts((), f"The key charts are unavailable: {exc}.")
 
 
 def weekly_report(
@@ -91,84 +222,134 @@ def weekly_report(
     series: Mapping[str, pd.DataFrame],
     as_of: pd.Timestamp | None = None,
     with_charts: bool = True,
+    browser: ChartBrowser | None = None,
 ) -> str:
     """The report as one HTML document."""
-    snapshot = model.snapshot(as_of)
-    date = snapshot.decision_date
-    state = "INVESTED" if snapshot.invested else "CASH"
-    composite = "—" if snapshot.composite is None else f"{snapshot.composite:.2f}"
-    trade = snapshot.trade_date.date() if snapshot.trade_date is not None else "next trading day"
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>Investable weekly report {date.date()}</title><style>{CSS}</style></head><body>",
-        "<h1>Is the market investable this week?</h1>",
-        f"<p class='muted'>Decision on the Friday close of {date.date()}, traded at the close "
-        f"of {trade}. Only data published by then.</p>",
-        f"<p class='state {state.lower()}'>{state}</p>",
-        f"<p>Composite <b>{composite}</b> (invested above {snapshot.invest_threshold:.2f}), "
-        f"{snapshot.available} of {snapshot.total} indicators available.</p>",
-        _gauge_line(model, date),
-        _categories_table(snapshot),
-        _changes(model, date),
-        "<h2>Indicators</h2>",
-        _indicator_table(model, snapshot),
-    ]
-    if with_charts:
-        parts.append("<h2>Key charts</h2>")
-        import kaleido
-
-        kaleido.start_sync_server(silence_warnings=True)
-        try:
-            for fig in report_figures(model, series, date):
-                encoded = base64.b64encode(figure_png(fig)).decode()
-                parts.append(f"<img alt='chart' src='data:image/png;base64,{encoded}'>")
-        finally:
-            kaleido.stop_sync_server(silence_warnings=True)
-    parts.append(
-        "<p class='muted'>Data: Yahoo Finance, FRED, AAII, NAAIM, CBOE, FINRA, Robert Shiller. "
-        "Made with Investable.</p></body></html>"
-    )
-    return "\n".join(parts)
+    return render_html(report_content(model, series, as_of, with_charts, browser))
 
 
-def _gauge_line(model: ModelResult, date: pd.Timestamp) -> str:
-    """``Sentiment gauge <b>38</b> (Fear), 7 of 8 readings (NAAIM exposure: data 183 days
+def build_report(
+    model: ModelResult,
+    series: Mapping[str, pd.DataFrame],
+    as_of: pd.Timestamp | None,
+    report_format: ReportFormat,
+    with_charts: bool = True,
+    browser: ChartBrowser | None = None,
+) -> bytes:
+    """The report as the bytes of a file: UTF-8 HTML or a PDF."""
+    content = report_content(model, series, as_of, with_charts, browser)
+    if report_format == "pdf":
+        from dashboard.report_pdf import render_pdf
+
+        return render_pdf(content)
+    return render_html(content).encode("utf-8")
+
+
+# ---- the sections -----------------------------------------------------------------------------
+
+
+def gauge_text(model: ModelResult, date: pd.Timestamp) -> str:
+    """``Sentiment gauge **38** (Fear), 7 of 8 readings (NAAIM exposure: data 183 days
     old).`` — stale components are not counted (same max-age rule as the indicators)."""
     reading = model_gauge(model, date)
     if reading.date is None:
-        return "<p>Sentiment gauge: not enough weekly readings yet (it needs a year).</p>"
-    summary = html.escape(reading.summary(component_names(model)))
-    return f"<p>Sentiment gauge <b>{reading.value:.0f}</b> ({reading.band}), {summary}.</p>"
+        return "Sentiment gauge: not enough weekly readings yet (it needs a year)."
+    summary = reading.summary(component_names(model))
+    return f"Sentiment gauge **{reading.value:.0f}** ({reading.band}), {summary}."
 
 
-def _categories_table(snapshot: Snapshot) -> str:
-    rows = "".join(
-        f"<tr><td>{name}</td><td class='num'>{'—' if score is None else f'{score:.2f}'}</td>"
-        f"<td class='num'>{snapshot.category_counts[name][0]} of "
-        f"{snapshot.category_counts[name][1]}</td></tr>"
+def categories_table(snapshot: Snapshot) -> Table:
+    rows = tuple(
+        (
+            name,
+            "—" if score is None else f"{score:.2f}",
+            f"{snapshot.category_counts[name][0]} of {snapshot.category_counts[name][1]}",
+        )
         for name, score in snapshot.categories.items()
     )
-    return f"<table><tr><th>Category</th><th>Score</th><th>Available</th></tr>{rows}</table>"
+    return Table(("Category", "Score", "Available"), rows, frozenset({1, 2}), widths=(3, 1, 1))
 
 
-def _changes(model: ModelResult, date: pd.Timestamp) -> str:
+def vote_text(value: Any) -> str:
+    """1 -> "invested", 0 -> "cash", missing -> "unavailable"."""
+    if value is None or pd.isna(value):
+        return "unavailable"
+    return "invested" if value == 1 else "cash"
+
+
+def changes_blocks(model: ModelResult, date: pd.Timestamp) -> list[Block]:
     previous = model.previous_decision_date(date)
     if previous is None:
-        return ""
+        return []
     changes = model.changes(previous, date)
     if changes.empty:
-        return f"<p>No indicator changed its vote since {previous.date()}.</p>"
-
-    def vote(value: Any) -> str:
-        return "unavailable" if value is None or pd.isna(value) else (
-            "invested" if value == 1 else "cash"
-        )  # fmt: skip
-
-    items = "".join(
-        f"<li>{html.escape(str(row.name))}: {vote(row.before)} → {vote(row.after)}</li>"
+        return [Paragraph(f"No indicator changed its vote since {previous.date()}.")]
+    items = tuple(
+        f"{row.name}: {vote_text(row.before)} → {vote_text(row.after)}"
         for row in changes.itertuples()
     )
-    return f"<p>Changed since {previous.date()}:</p><ul>{items}</ul>"
+    return [Paragraph(f"Changed since {previous.date()}:"), Bullets(items)]
+
+
+def index_close(series: Mapping[str, pd.DataFrame]) -> tuple[pd.Series, str] | None:
+    """The S&P 500 closes the regimes and levels read (^GSPC, else SPY), or ``None``."""
+    for key in ("yahoo:^GSPC", "yahoo:SPY"):
+        frame = series.get(key)
+        if frame is not None and not frame.empty:
+            return price_for_levels(frame)
+    return None
+
+
+def regime_blocks(series: Mapping[str, pd.DataFrame], date: pd.Timestamp) -> list[Block]:
+    """Bull market (the default definition: 20 % above the 155-day low) and the investable
+    uptrend (any window qualifies; otherwise the window closest to qualifying)."""
+    found = index_close(series)
+    if found is None:
+        return [Paragraph("Regimes unavailable: no S&P 500 or SPY prices.")]
+    close, _ = found
+    try:
+        bull = bull_market_distance(close, date).loc[DEFAULT_BULL]
+        uptrend = uptrend_distance(close, date)
+    except AnalyticsError as exc:
+        return [Paragraph(f"Regimes unavailable: {exc}")]
+    qualifying = uptrend[uptrend["qualifies"]]
+    bull_word = "yes" if bool(bull["qualifies"]) else "no"
+    lines = [f"Bull market: **{bull_word}**, {bull['text'] or bull['note']}."]
+    if not qualifying.empty:
+        windows = ", ".join(f"{days} days" for days in qualifying.index)
+        lines.append(f"Investable uptrend: **yes**, qualifying windows {windows}.")
+    elif uptrend["rise_gap"].notna().any():
+        days = cast(int, uptrend["rise_gap"].idxmax())
+        lines.append(
+            f"Investable uptrend: **no**; closest the {days}-day window, "
+            f"{uptrend.at[days, 'text']!s}."
+        )
+    else:
+        lines.append("Investable uptrend: **no** (not enough history).")
+    return [Paragraph(line) for line in lines]
+
+
+def level_blocks(series: Mapping[str, pd.DataFrame], date: pd.Timestamp) -> list[Block]:
+    """The S&P 500's levels on the decision date, highest first, with the distance from the
+    price (value / price − 1)."""
+    found = index_close(series)
+    if found is None:
+        return [Paragraph("Levels unavailable: no S&P 500 or SPY prices.")]
+    close, price_used = found
+    try:
+        levels = price_levels(close, as_of=date)
+    except (AnalyticsError, ValueError) as exc:
+        return [Paragraph(f"Levels unavailable: {exc}")]
+    highest_first = sorted(levels.levels, key=lambda level: -level.value)
+    rows = tuple(
+        (level.name, f"{level.value:,.2f}", f"{level.distance * 100:+.2f} %")
+        for level in highest_first
+    )
+    return [
+        Paragraph(f"Price **{levels.price:,.2f}** on {levels.as_of.date()} ({price_used})."),
+        Table(("Level", "Value", "Distance"), rows, frozenset({1, 2}), widths=(3, 1, 1)),
+        *(Paragraph(note, "muted") for note in levels.notes),
+    ]
 
 
 def reading_text(row: IndicatorRow, invested_when: str) -> str:
@@ -190,23 +371,76 @@ def status_text(row: IndicatorRow) -> str:
     return "unavailable"
 
 
-def _indicator_table(model: ModelResult, snapshot: Snapshot) -> str:
+def indicator_table(model: ModelResult, snapshot: Snapshot) -> Table:
     """Indicators by name: reading with unit and direction, status, vote, data date, note."""
     rows = []
+    styles = []
     for row in snapshot.indicators:
         invested_when = model.indicators[row.id].spec.invested_when
         vote = "—" if row.score is None else ("invested" if row.score == 1 else "cash")
-        last = row.last_observation.date() if row.last_observation is not None else ""
+        last = str(row.last_observation.date()) if row.last_observation is not None else ""
         status = status_text(row)
-        reading = html.escape(reading_text(row, invested_when))
-        note = "" if row.available else html.escape(row.reason)
+        note = "" if row.available else row.reason
         rows.append(
-            f"<tr class='{status.split(',')[0]}'><td>{html.escape(row.name)}</td>"
-            f"<td>{row.category}</td><td class='num'>{reading}</td><td>{status}</td>"
-            f"<td>{vote}</td><td>{last}</td><td>{note}</td></tr>"
+            (row.name, row.category, reading_text(row, invested_when), status, vote, last, note)
         )
-    header = (
-        "<tr><th>Indicator</th><th>Category</th><th>Reading vs invested when</th>"
-        "<th>Status</th><th>Vote</th><th>Data to</th><th>Note</th></tr>"
+        styles.append(status.split(",")[0])
+    header = ("Indicator", "Category", "Reading vs invested when", "Status", "Vote", "Data to",
+              "Note")  # fmt: skip
+    return Table(header, tuple(rows), frozenset({2}), tuple(styles), (2.6, 1.3, 2.2, 1.3, 0.9,
+                 1.1, 3.6))  # fmt: skip
+
+
+# ---- HTML -------------------------------------------------------------------------------------
+
+BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def html_text(text: str) -> str:
+    """Escaped text with ``**x**`` as ``<b>x</b>``."""
+    return BOLD.sub(r"<b>\1</b>", html.escape(text))
+
+
+def render_html(content: ReportContent) -> str:
+    """One self-contained HTML document (charts as base64 PNG images)."""
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>{html.escape(content.title)}</title><style>{CSS}</style></head><body>",
+    ]
+    parts += [_html_block(block) for block in content.blocks]
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _html_block(block: Block) -> str:
+    if isinstance(block, Heading):
+        return f"<h{block.level}>{html.escape(block.text)}</h{block.level}>"
+    if isinstance(block, Paragraph):
+        style = {"invested": "state invested", "cash": "state cash"}.get(block.style, block.style)
+        attribute = f" class='{style}'" if style else ""
+        return f"<p{attribute}>{html_text(block.text)}</p>"
+    if isinstance(block, Bullets):
+        return "<ul>" + "".join(f"<li>{html_text(item)}</li>" for item in block.items) + "</ul>"
+    if isinstance(block, Table):
+        return _html_table(block)
+    if not block.pngs:
+        return f"<p class='muted'>{html.escape(block.note)}</p>"
+    return "\n".join(
+        f"<img alt='chart' src='data:image/png;base64,{base64.b64encode(png).decode()}'>"
+        for png in block.pngs
     )
-    return f"<table>{header}{''.join(rows)}</table>"
+
+
+def _html_table(table: Table) -> str:
+    header = "".join(f"<th>{html.escape(cell)}</th>" for cell in table.header)
+    rows = []
+    for index, row in enumerate(table.rows):
+        style = table.row_styles[index] if table.row_styles else ""
+        cells = "".join(
+            f"<td class='num'>{html.escape(cell)}</td>"
+            if column in table.numeric
+            else f"<td>{html.escape(cell)}</td>"
+            for column, cell in enumerate(row)
+        )
+        rows.append(f"<tr class='{style}'>{cells}</tr>" if style else f"<tr>{cells}</tr>")
+    return f"<table><tr>{header}</tr>{''.join(rows)}</table>"

@@ -89,8 +89,12 @@ def write_output(path: Path, text: str) -> None:
     a regular file is written to a temporary file beside it, then renamed over it; a device or
     pipe (``/dev/stdout``) is written directly. A missing folder, a folder as ``path``, or any
     write error (a full disk) is a one-line ``ValueError``."""
+    write_output_bytes(path, text.encode("utf-8"))
+
+
+def write_output_bytes(path: Path, data: bytes) -> None:
+    """:func:`write_output` for bytes (a PDF): same temporary file and rename, same messages."""
     check_output_path(path)
-    data = text.encode("utf-8")
     try:
         if path.exists() and not path.is_file():
             with path.open("wb") as handle:

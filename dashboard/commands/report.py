@@ -1,61 +1,107 @@
-"""``investable report``: the weekly report as one HTML file (charts as 2× PNG).
+"""``investable report``: the weekly report as one HTML or PDF file (charts as 2× PNG).
 
 Examples:
   investable report
   investable report --as-of 2022-06-17 --out report.html
+  investable report --format pdf --out weekly.pdf
   investable report --no-charts --out weekly.html      (tables only, without chromium)
+
+--format html (the default) or pdf picks the document; an --out name ending in .pdf picks the
+PDF too. --format json prints the summary line as JSON (the document then follows --out).
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analytics.model import evaluate
 from dashboard.commands._common import (
     add_data_dir,
-    add_format,
     check_output_path,
     help_text,
     open_source,
     parse_date,
     print_json,
-    write_output,
+    write_output_bytes,
 )
+
+if TYPE_CHECKING:
+    from dashboard.report import ReportFormat
+
+FORMAT_CHOICES = ("html", "pdf", "table", "json")
 
 
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "report",
-        help="the weekly report (decision, indicator table, key charts) as an HTML file",
+        help="the weekly report (decision, indicator table, key charts) as an HTML or PDF file",
         description=help_text(__doc__),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_data_dir(parser)
     parser.add_argument("--as-of", type=parse_date, metavar="DATE", default=None, help="YYYY-MM-DD")
     parser.add_argument(
-        "--out", type=Path, default=None, metavar="FILE", help="default: investable-DATE.html"
+        "--out",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="default: investable-DATE.html (or .pdf)",
     )
     parser.add_argument("--no-charts", action="store_true", help="tables only (no chromium)")
-    add_format(parser)
+    parser.add_argument(
+        "--format",
+        choices=FORMAT_CHOICES,
+        default="table",
+        help="html or pdf: the document (default html, or pdf for an --out FILE.pdf); "
+        "table or json: how the summary line is printed",
+    )
     parser.set_defaults(func=run)
 
 
+def document_format(fmt: str, out: Path | None) -> ReportFormat:
+    """``"pdf"`` for ``--format pdf``, or for an ``--out`` ending in ``.pdf`` unless
+    ``--format html`` was given; ``"html"`` otherwise."""
+    if fmt == "pdf":
+        return "pdf"
+    if fmt == "html":
+        return "html"
+    return "pdf" if out is not None and out.suffix.lower() == ".pdf" else "html"
+
+
 def run(args: argparse.Namespace) -> int:
-    from dashboard.report import weekly_report
+    from dashboard.report_charts import ChartBrowser
 
     if args.out is not None:
         check_output_path(args.out)  # before the work, not after it
-    series = open_source(args).load_many()
-    model = evaluate(series)
-    date = model.decision_date(args.as_of)
-    document = weekly_report(model, series, date, with_charts=not args.no_charts)
-    out = args.out or Path(f"investable-{date.date()}.html")
-    write_output(out, document)
-    size = len(document.encode("utf-8"))
+    kind = document_format(args.format, args.out)
+    # the browser starts in the background while the modules and the data load (issue #15)
+    browser = None if args.no_charts else ChartBrowser()
+    try:
+        from dashboard.report import build_report
+
+        series = open_source(args).load_many()
+        model = evaluate(series)
+        date = model.decision_date(args.as_of)
+        document = build_report(
+            model, series, date, kind, with_charts=not args.no_charts, browser=browser
+        )
+    finally:
+        if browser is not None:
+            browser.close()
+    out = args.out or Path(f"investable-{date.date()}.{kind}")
+    write_output_bytes(out, document)
+    size = len(document)
     if args.format == "json":
-        print_json({"out": str(out), "bytes": size, "week": date, "charts": not args.no_charts})
+        print_json(
+            {
+                "out": str(out),
+                "bytes": size,
+                "week": date,
+                "charts": not args.no_charts,
+            }
+        )
     else:
         print(f"wrote {out} ({size / 1024:,.0f} KB) for the week of {date.date()}")
     return 0

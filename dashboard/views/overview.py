@@ -23,6 +23,7 @@ from components.widgets import (
 )
 from dashboard import overview_cache, state
 from dashboard.labels import series_label
+from dashboard.report_panel import report_downloads
 
 INPUTS = {spec.id: spec.inputs for spec in CATALOG}
 
@@ -63,22 +64,7 @@ title.title(
     f"Is the market investable {week}?" if current else f"Was the market investable {week}?"
 )
 with action:
-    if st.button(
-        "Weekly report",
-        icon=":material/description:",
-        help="Decision, indicator table and key charts as one HTML file with 2× PNG charts",
-    ):
-        from dashboard.report import weekly_report
-
-        with st.spinner("Drawing the charts…"):
-            document = weekly_report(model, series, as_of)
-        st.download_button(
-            "Download",
-            document,
-            file_name=f"investable-{as_of.date()}.html",
-            mime="text/html",
-            icon=":material/download:",
-        )
+    report_downloads(model, series, as_of)
 trade = day(snapshot.trade_date) if snapshot.trade_date is not None else "the next trading day"
 st.caption(
     f"Decision on {decision_label(snapshot.decision_date)}, traded at the close of "

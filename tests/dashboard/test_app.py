@@ -241,7 +241,7 @@ def test_weekly_report_in_one_action(app) -> None:
     button.click().run()
     assert not app.exception, [e.message for e in app.exception]
     download = app.get("download_button")
-    assert len(download) == 1
+    assert [d.proto.label for d in download] == ["HTML", "PDF"]  # tests/dashboard/test_report_panel
 
 
 def test_publication_lag_setting_moves_what_the_model_may_use(app) -> None:

@@ -1,0 +1,86 @@
+"""Time ``investable report`` with and without charts (issue #15; goal: charts ≤ 1.5× tables).
+
+uv run --extra dev python benchmarks/bench_report.py DATA_DIR [RUNS]
+
+DATA_DIR is a manifest folder (e.g. the ``INVESTABLE_SHARED_DATA`` reference data); it is
+imported once into a temporary store (no network). Each run is a fresh ``python -m dashboard
+report`` process (HTML and PDF, with and without charts), so every run pays the interpreter
+start, the store load, the model evaluation and — with charts — one browser start. Prints each
+run's wall time, the medians of wall and CPU time (user + system of the process and the
+browser) and the ratio charts / tables of the wall medians (no assertion). On a busy machine
+the CPU column is the steadier figure: the browser's start overlaps the data load only when a
+core is free.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = 3
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) of the finished child processes, the browser included."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _run(store: Path, out: Path, extra: list[str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one ``report`` process."""
+    argv = [sys.executable, "-m", "dashboard", "report", "--store", str(store), "--out", str(out)]
+    cpu = _cpu()
+    start = time.perf_counter()
+    done = subprocess.run([*argv, *extra], capture_output=True, text=True, cwd=ROOT)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"report failed: {done.stderr.strip()}")
+    return elapsed, _cpu() - cpu
+
+
+def main() -> None:
+    given = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("INVESTABLE_SHARED_DATA")
+    runs = int(sys.argv[2]) if len(sys.argv) > 2 else RUNS
+    if not given or not (Path(given) / "manifest.toml").is_file():
+        raise SystemExit("usage: bench_report.py DATA_DIR [RUNS]  (a folder with a manifest.toml)")
+    sys.path.insert(0, str(ROOT))
+    from data_sources.store import Store
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp) / "store"
+        if not Store(store, providers={}).import_folder(Path(given)).ok:
+            raise SystemExit(f"could not import {given}")
+        cases = {
+            "html, tables only": (Path(tmp) / "t.html", ["--no-charts"]),
+            "html, with charts": (Path(tmp) / "c.html", []),
+            "pdf, tables only": (Path(tmp) / "t.pdf", ["--no-charts"]),
+            "pdf, with charts": (Path(tmp) / "c.pdf", []),
+        }
+        times: dict[str, list[float]] = {name: [] for name in cases}
+        cpus: dict[str, list[float]] = {name: [] for name in cases}
+        for _ in range(runs):  # interleaved, so a busy machine slows every case alike
+            for name, (out, extra) in cases.items():
+                wall, cpu = _run(store, out, extra)
+                times[name].append(wall)
+                cpus[name].append(cpu)
+    print(f"{'case':<20} {'wall runs (s)':<24} {'median (s)':>10} {'CPU median (s)':>15}")
+    for name, values in times.items():
+        shown = ", ".join(f"{v:.2f}" for v in values)
+        cpu = statistics.median(cpus[name])
+        print(f"{name:<20} {shown:<24} {statistics.median(values):>10.2f} {cpu:>15.2f}")
+    for kind in ("html", "pdf"):
+        ratio = statistics.median(times[f"{kind}, with charts"]) / statistics.median(
+            times[f"{kind}, tables only"]
+        )
+        print(f"{kind}: with charts / tables only = {ratio:.2f}x (goal <= 1.5x)")
+
+
+if __name__ == "__main__":
+    main()
