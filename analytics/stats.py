@@ -115,6 +115,115 @@ def compute_stats(
     )
 
 
+def compute_stats_rows(
+    equity: np.ndarray,
+    starts: np.ndarray,
+    dates: pd.DatetimeIndex,
+    capital: float,
+    invested: np.ndarray,
+    trades: list[int],
+    win_shares: list[float | None],
+    risk_free: np.ndarray | None = None,
+) -> list[Stats]:
+    """``compute_stats`` of many curves at once, with the same formulas (module docstring).
+
+    ``equity`` is a (curves × days) array on ``dates``: row ``k`` runs from day ``starts[k]`` to
+    the last day and is NaN before. ``invested`` has the same shape (values before the start are
+    ignored); ``risk_free`` is the daily risk-free return on ``dates``. The reductions skip the
+    NaN days, so each row gets the statistics of its own window; they agree with
+    ``compute_stats`` of that window to rounding (summation order).
+    """
+    rows, days = equity.shape
+    starts = np.asarray(starts, dtype=int)
+    counts = days - 1 - starts  # returns per row
+    before = np.arange(days)[None, :] < starts[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        returns = equity[:, 1:] / equity[:, :-1] - 1.0
+        outside = before[:, :-1]  # return j (day j to j + 1) counts from j = start on
+        returns[outside] = 0.0
+        return_mean, return_std = _row_mean_std(returns, counts, outside)
+        if risk_free is not None and risk_free[1:].any():
+            excess = returns - risk_free[None, 1:]
+            excess[outside] = 0.0
+            excess_mean, excess_std = _row_mean_std(excess, counts, outside)
+        else:
+            excess, excess_mean, excess_std = returns, return_mean, return_std
+        np.minimum(excess, 0.0, out=returns)
+        downside = np.sqrt(np.einsum("ij,ij->i", returns, returns) / counts)
+        running_high = np.fmax.accumulate(equity, axis=1)
+        depth = equity / running_high - 1.0
+    day_numbers = market_days(dates)
+    spans = day_numbers[-1] - day_numbers[starts]
+    final = equity[:, -1]
+    growth = final / capital
+    in_market = np.where(before, 0.0, invested)
+    time_in_market = in_market.sum(axis=1) / (days - starts)
+    troughs = np.nanargmin(depth, axis=1)
+    results = []
+    for k in range(rows):
+        first, count, trough = int(starts[k]), int(counts[k]), int(troughs[k])
+        grew = spans[k] > 0 and growth[k] > 0
+        cagr = float(growth[k] ** (DAYS_PER_YEAR / spans[k]) - 1.0) if grew else float("nan")
+        results.append(
+            Stats(
+                start=dates[first],
+                end=dates[-1],
+                final_equity=float(final[k]),
+                total_return=float(growth[k] - 1.0),
+                cagr=cagr,
+                volatility=float(return_std[k]) * float(np.sqrt(TRADING_DAYS)),
+                sharpe=_row_ratio(excess_mean[k], excess_std[k], count),
+                sortino=_row_ratio(excess_mean[k], downside[k], count),
+                max_drawdown=_row_drawdown(equity[k], depth[k], running_high[k], trough, dates),
+                time_in_market=float(time_in_market[k]),
+                trades=trades[k],
+                win_share=win_shares[k],
+            )
+        )
+    return results
+
+
+def _row_mean_std(
+    values: np.ndarray, counts: np.ndarray, outside: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Mean and sample standard deviation (ddof 1; NaN below two values) of each row's values,
+    the ``outside`` ones being zero and not counted."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        means = values.sum(axis=1) / counts
+        centred = values - means[:, None]
+        centred[outside] = 0.0
+        squares = np.einsum("ij,ij->i", centred, centred)
+        return means, np.where(counts > 1, np.sqrt(squares / np.maximum(counts - 1, 1)), np.nan)
+
+
+def market_days(dates: pd.DatetimeIndex) -> np.ndarray:
+    """Whole days since the epoch of each date (any datetime64 unit)."""
+    return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+
+
+def _row_ratio(mean: float, scale: float, count: int) -> float:
+    if count < 2 or not scale or np.isnan(scale):
+        return float("nan")
+    return float(mean / scale * np.sqrt(TRADING_DAYS))
+
+
+def _row_drawdown(
+    equity: np.ndarray,
+    depth: np.ndarray,
+    running_high: np.ndarray,
+    trough: int,
+    dates: pd.DatetimeIndex,
+) -> Drawdown:
+    """``max_drawdown`` of one row whose days before its start are NaN."""
+    if not depth[trough] < 0:
+        return Drawdown(0.0, None, None, None)
+    high = running_high[trough]
+    peak = int(np.flatnonzero(equity[: trough + 1] == high)[-1])
+    back = np.flatnonzero(equity[trough:] >= high)
+    recovery = dates[trough + int(back[0])] if len(back) else None
+    return Drawdown(float(depth[trough]), dates[peak], dates[trough], recovery)
+
+
 def _std(values: np.ndarray) -> float:
     return float(np.std(values, ddof=1)) if len(values) > 1 else float("nan")
 
