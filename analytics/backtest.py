@@ -229,28 +229,23 @@ def backtest_signals(
         all_days[event_weeks], targets[event_rows, event_weeks], event_rows,
         all_days[first_week], market, settings,
     )  # fmt: skip
-    equity, position = _curves(walk, event_rows, all_days[first_week], market, settings.capital)
     first_days = all_days[first_week]
-    bench_starts, bench_of = np.unique(first_days, return_inverse=True)
-    bench_equity = _buy_and_hold_rows(bench_starts, market, settings)
-    trade_counts = np.bincount(event_rows[walk.buys], minlength=len(names))
-    frames, win_shares = _trade_frames(walk, event_rows, len(names), trade_counts, market, settings)
+    count = len(names)
+    equity, holds = _curves(walk, event_rows, first_days, market, settings.capital)
+    trade_counts = np.bincount(event_rows[walk.buys], minlength=count)
+    frames, win_shares = _trade_frames(walk, event_rows, count, trade_counts, market, settings)
     stats = compute_stats_rows(
-        np.vstack([equity, bench_equity]),
-        np.r_[first_days, bench_starts],
+        equity,
+        first_days,
         market.dates,
         settings.capital,
-        np.vstack([position, np.ones_like(bench_equity)]),
-        [*trade_counts.tolist(), *[1] * len(bench_starts)],
-        [*win_shares, *[None] * len(bench_starts)],
+        holds,
+        trade_counts.tolist(),
+        win_shares,
         market.risk_free,
     )
-    benchmarks = [
-        (pd.Series(row[start:], index=market.dates[start:], name="SPY"), stat)
-        for row, start, stat in zip(
-            bench_equity, bench_starts.tolist(), stats[len(names) :], strict=True
-        )
-    ]
+    bench_starts, bench_of = np.unique(first_days, return_inverse=True)
+    benchmarks = _buy_and_hold_rows(bench_starts, market, settings)
     notes = (market.price_note, market.cash_note)
     results: dict[str, BacktestResult] = {}
     for k, key in enumerate(names):
@@ -261,7 +256,7 @@ def backtest_signals(
             name=key,
             equity=pd.Series(equity[k, first:], index=dates, name=key),
             benchmark=bench_series,
-            position=pd.Series(position[k, first:], index=dates, name="position"),
+            position=pd.Series(holds[k, first:], index=dates, name="position", dtype=float),
             trades=frames[k],
             stats=stats[k],
             benchmark_stats=bench_stats,
@@ -372,11 +367,12 @@ def _walk(
 def _curves(
     walk: _Walk, event_rows: np.ndarray, first_days: np.ndarray, market: Market, capital: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Daily equity and position (signals × days; NaN before each signal's start).
+    """Daily equity and holding flags (signals × days) of every signal.
 
     Segments begin at each signal's start (cash = capital) and at each of its trades; a day
     holds the amount of its latest segment: ``q · p_t`` in SPY, else ``K · G_t / G_start``
-    with ``G`` the cash growth.
+    with ``G`` the cash growth. Before its start a row repeats its first day (flat), the layout
+    ``compute_stats_rows`` expects.
     """
     count, days = len(first_days), len(market.dates)
     seg_rows = np.r_[np.arange(count), event_rows]
@@ -386,32 +382,21 @@ def _curves(
     seg_amounts = np.r_[np.full(count, capital), walk.amounts][order]
     seg_holds = np.r_[np.zeros(count, dtype=bool), walk.buys][order]
     seg_starts = seg_days[order]
-    grid = np.full((count, days), -1, dtype=np.int64)
-    grid[seg_rows[order], seg_starts] = np.arange(len(order))
-    grid = np.maximum.accumulate(grid, axis=1)
-    started = grid >= 0
-    grid[~started] = 0
-    return _fill(grid, started, seg_amounts, seg_holds, seg_starts, market)
-
-
-def _fill(
-    grid: np.ndarray,
-    started: np.ndarray,
-    seg_amounts: np.ndarray,
-    seg_holds: np.ndarray,
-    seg_starts: np.ndarray,
-    market: Market,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Equity and position from each day's segment (``grid``)."""
-    amounts, holds = seg_amounts[grid], seg_holds[grid]
-    growth = market.cash_growth
-    equity = np.where(
-        holds,
-        amounts * market.prices[None, :],
-        amounts * growth[None, :] / growth[seg_starts[grid]],
-    )
-    equity[~started] = np.nan
-    return equity, holds.astype(float)
+    grid = np.full((count, days), -1, dtype=np.int32)
+    grid[seg_rows[order], seg_starts] = np.arange(len(order), dtype=np.int32)
+    np.maximum.accumulate(grid, axis=1, out=grid)
+    np.maximum(grid, grid[np.arange(count), first_days][:, None], out=grid)
+    holds = np.take(seg_holds, grid)
+    if market.risk_free.any():
+        growth = market.cash_growth
+        cash_factor = growth[None, :] / np.take(growth, np.take(seg_starts, grid))
+        factor = np.where(holds, market.prices, cash_factor)
+    else:  # cash earns nothing: G_t / G_start = 1
+        factor = np.where(holds, market.prices, 1.0)
+    equity = np.multiply(np.take(seg_amounts, grid), factor, out=factor)
+    before = np.arange(days)[None, :] < first_days[:, None]
+    np.copyto(equity, equity[np.arange(count), first_days][:, None], where=before)
+    return equity, holds
 
 
 def _trade_frames(
@@ -461,7 +446,9 @@ def _trade_frames(
             frames.append(pd.DataFrame({name: [] for name in TRADE_COLUMNS}))
             win_shares.append(None)
             continue
-        frames.append(table.iloc[low:high].reset_index(drop=True))
+        frame = table.iloc[low:high]
+        frame.index = pd.RangeIndex(high - low)
+        frames.append(frame)
         won = pnl[low:high][closed[low:high]] > 0
         win_shares.append(float(np.mean(won)) if len(won) else None)
     return frames, win_shares
@@ -469,13 +456,27 @@ def _trade_frames(
 
 def _buy_and_hold_rows(
     starts: np.ndarray, market: Market, settings: BacktestSettings
-) -> np.ndarray:
-    """Buy-and-hold equity from each start (rows; NaN before the start)."""
+) -> list[tuple[pd.Series, Stats]]:
+    """``buy_and_hold`` from each start, the statistics in one ``compute_stats_rows`` call."""
     prices = market.prices
     shares = (settings.capital - settings.commission) / (prices[starts] * (1 + settings.spread))
-    rows = shares[:, None] * prices[None, :]
-    rows[np.arange(len(prices))[None, :] < starts[:, None]] = np.nan
-    return rows
+    equity = shares[:, None] * prices[None, :]
+    before = np.arange(len(prices))[None, :] < starts[:, None]
+    np.copyto(equity, equity[np.arange(len(starts)), starts][:, None], where=before)
+    stats = compute_stats_rows(
+        equity,
+        starts,
+        market.dates,
+        settings.capital,
+        np.ones(equity.shape, dtype=bool),
+        [1] * len(starts),
+        [None] * len(starts),
+        market.risk_free,
+    )
+    return [
+        (pd.Series(row[start:], index=market.dates[start:], name="SPY"), stat)
+        for row, start, stat in zip(equity, starts.tolist(), stats, strict=True)
+    ]
 
 
 def buy_and_hold(first: int, market: Market, settings: BacktestSettings) -> tuple[pd.Series, Stats]:

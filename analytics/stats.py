@@ -127,38 +127,36 @@ def compute_stats_rows(
 ) -> list[Stats]:
     """``compute_stats`` of many curves at once, with the same formulas (module docstring).
 
-    ``equity`` is a (curves × days) array on ``dates``: row ``k`` runs from day ``starts[k]`` to
-    the last day and is NaN before. ``invested`` has the same shape (values before the start are
-    ignored); ``risk_free`` is the daily risk-free return on ``dates``. The reductions skip the
-    NaN days, so each row gets the statistics of its own window; they agree with
-    ``compute_stats`` of that window to rounding (summation order).
+    ``equity`` and ``invested`` are (curves × days) arrays on ``dates``: row ``k`` runs from
+    day ``starts[k]`` to the last day and must be flat before it (repeat its first day's
+    values), so those days add zero returns and no new high; they are then left out of every
+    count and sum. ``risk_free`` is the daily risk-free return on ``dates``. The results agree
+    with ``compute_stats`` of each row's window to rounding (summation order).
     """
     rows, days = equity.shape
-    starts = np.asarray(starts, dtype=int)
-    counts = days - 1 - starts  # returns per row
-    before = np.arange(days)[None, :] < starts[:, None]
+    starts = np.asarray(starts, dtype=np.int64)
+    counts = days - 1 - starts  # returns per row; returns j < start (before it) are zero
     with np.errstate(invalid="ignore", divide="ignore"):
-        returns = equity[:, 1:] / equity[:, :-1] - 1.0
-        outside = before[:, :-1]  # return j (day j to j + 1) counts from j = start on
-        returns[outside] = 0.0
-        return_mean, return_std = _row_mean_std(returns, counts, outside)
+        returns = np.divide(equity[:, 1:], equity[:, :-1])
+        returns -= 1.0
+        return_mean, return_std = _row_mean_std(returns, counts, starts)
         if risk_free is not None and risk_free[1:].any():
             excess = returns - risk_free[None, 1:]
-            excess[outside] = 0.0
-            excess_mean, excess_std = _row_mean_std(excess, counts, outside)
+            excess[np.arange(days - 1)[None, :] < starts[:, None]] = 0.0
+            excess_mean, excess_std = _row_mean_std(excess, counts, starts)
         else:
             excess, excess_mean, excess_std = returns, return_mean, return_std
-        np.minimum(excess, 0.0, out=returns)
-        downside = np.sqrt(np.einsum("ij,ij->i", returns, returns) / counts)
-        running_high = np.fmax.accumulate(equity, axis=1)
-        depth = equity / running_high - 1.0
+        np.minimum(excess, 0.0, out=excess)
+        downside = np.sqrt(np.einsum("ij,ij->i", excess, excess) / counts)
+        running_high = _running_high(equity)
+        depth = np.divide(equity, running_high)
+    troughs = np.argmin(depth, axis=1)
     day_numbers = market_days(dates)
     spans = day_numbers[-1] - day_numbers[starts]
     final = equity[:, -1]
     growth = final / capital
-    in_market = np.where(before, 0.0, invested)
-    time_in_market = in_market.sum(axis=1) / (days - starts)
-    troughs = np.nanargmin(depth, axis=1)
+    held = invested.sum(axis=1) - starts * invested[np.arange(rows), starts]
+    time_in_market = held / (days - starts)
     results = []
     for k in range(rows):
         first, count, trough = int(starts[k]), int(counts[k]), int(troughs[k])
@@ -183,17 +181,27 @@ def compute_stats_rows(
     return results
 
 
+def _running_high(equity: np.ndarray) -> np.ndarray:
+    """``max_{j≤i} E_j`` along each row. Positive doubles order like their bit patterns read
+    as integers, and the integer running maximum is several times quicker."""
+    if equity.dtype == np.float64 and equity.flags.c_contiguous and (equity > 0).all():
+        bits = np.maximum.accumulate(equity.view(np.int64), axis=1)
+        return bits.view(np.float64)
+    return np.maximum.accumulate(equity, axis=1)
+
+
 def _row_mean_std(
-    values: np.ndarray, counts: np.ndarray, outside: np.ndarray
+    values: np.ndarray, counts: np.ndarray, starts: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and sample standard deviation (ddof 1; NaN below two values) of each row's values,
-    the ``outside`` ones being zero and not counted."""
+    """Mean and sample standard deviation (ddof 1; NaN below two values) of each row's values
+    from ``starts`` on, the ``starts`` values before being zero:
+    ``Σ_valid (x − m)² = Σ_all (x − m)² − starts · m²``."""
     with np.errstate(invalid="ignore", divide="ignore"):
         means = values.sum(axis=1) / counts
         centred = values - means[:, None]
-        centred[outside] = 0.0
-        squares = np.einsum("ij,ij->i", centred, centred)
-        return means, np.where(counts > 1, np.sqrt(squares / np.maximum(counts - 1, 1)), np.nan)
+        squares = np.einsum("ij,ij->i", centred, centred) - starts * means**2
+        spread = np.sqrt(np.maximum(squares, 0.0) / np.maximum(counts - 1, 1))
+        return means, np.where(counts > 1, spread, np.nan)
 
 
 def market_days(dates: pd.DatetimeIndex) -> np.ndarray:
@@ -209,19 +217,21 @@ def _row_ratio(mean: float, scale: float, count: int) -> float:
 
 def _row_drawdown(
     equity: np.ndarray,
-    depth: np.ndarray,
+    ratio: np.ndarray,
     running_high: np.ndarray,
     trough: int,
     dates: pd.DatetimeIndex,
 ) -> Drawdown:
-    """``max_drawdown`` of one row whose days before its start are NaN."""
-    if not depth[trough] < 0:
+    """``max_drawdown`` of one row, given ``ratio = E / running high`` and its minimum."""
+    depth = float(ratio[trough]) - 1.0
+    if not depth < 0:
         return Drawdown(0.0, None, None, None)
     high = running_high[trough]
-    peak = int(np.flatnonzero(equity[: trough + 1] == high)[-1])
-    back = np.flatnonzero(equity[trough:] >= high)
-    recovery = dates[trough + int(back[0])] if len(back) else None
-    return Drawdown(float(depth[trough]), dates[peak], dates[trough], recovery)
+    peak = trough - int(np.argmax(equity[trough::-1] == high))
+    above = equity[trough:] >= high
+    back = int(np.argmax(above))
+    recovery = dates[trough + back] if above[back] else None
+    return Drawdown(depth, dates[peak], dates[trough], recovery)
 
 
 def _std(values: np.ndarray) -> float:
