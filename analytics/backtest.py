@@ -382,8 +382,8 @@ def _curves(
     seg_amounts = np.r_[np.full(count, capital), walk.amounts][order]
     seg_holds = np.r_[np.zeros(count, dtype=bool), walk.buys][order]
     seg_starts = seg_days[order]
-    grid = np.full((count, days), -1, dtype=np.int32)
-    grid[seg_rows[order], seg_starts] = np.arange(len(order), dtype=np.int32)
+    grid = np.full((count, days), -1, dtype=np.intp)
+    grid[seg_rows[order], seg_starts] = np.arange(len(order), dtype=np.intp)
     np.maximum.accumulate(grid, axis=1, out=grid)
     np.maximum(grid, grid[np.arange(count), first_days][:, None], out=grid)
     holds = np.take(seg_holds, grid)

@@ -155,30 +155,52 @@ def compute_stats_rows(
     spans = day_numbers[-1] - day_numbers[starts]
     final = equity[:, -1]
     growth = final / capital
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        cagr = np.where((spans > 0) & (growth > 0), growth ** (DAYS_PER_YEAR / spans) - 1.0, np.nan)
+        sharpe = _row_ratios(excess_mean, excess_std, counts)
+        sortino = _row_ratios(excess_mean, downside, counts)
     held = invested.sum(axis=1) - starts * invested[np.arange(rows), starts]
-    time_in_market = held / (days - starts)
-    results = []
-    for k in range(rows):
-        first, count, trough = int(starts[k]), int(counts[k]), int(troughs[k])
-        grew = spans[k] > 0 and growth[k] > 0
-        cagr = float(growth[k] ** (DAYS_PER_YEAR / spans[k]) - 1.0) if grew else float("nan")
-        results.append(
-            Stats(
-                start=dates[first],
-                end=dates[-1],
-                final_equity=float(final[k]),
-                total_return=float(growth[k] - 1.0),
-                cagr=cagr,
-                volatility=float(return_std[k]) * float(np.sqrt(TRADING_DAYS)),
-                sharpe=_row_ratio(excess_mean[k], excess_std[k], count),
-                sortino=_row_ratio(excess_mean[k], downside[k], count),
-                max_drawdown=_row_drawdown(equity[k], depth[k], running_high[k], trough, dates),
-                time_in_market=float(time_in_market[k]),
-                trades=trades[k],
-                win_share=win_shares[k],
-            )
+    columns = zip(
+        starts.tolist(),
+        final.tolist(),
+        (growth - 1.0).tolist(),
+        cagr.tolist(),
+        (return_std * np.sqrt(TRADING_DAYS)).tolist(),
+        sharpe.tolist(),
+        sortino.tolist(),
+        troughs.tolist(),
+        (held / (days - starts)).tolist(),
+        trades,
+        win_shares,
+        strict=True,
+    )
+    end = dates[-1]
+    return [
+        Stats(
+            start=dates[first],
+            end=end,
+            final_equity=final_k,
+            total_return=total_k,
+            cagr=cagr_k,
+            volatility=volatility_k,
+            sharpe=sharpe_k,
+            sortino=sortino_k,
+            max_drawdown=_row_drawdown(equity[k], depth[k], running_high[k], trough, dates),
+            time_in_market=in_market_k,
+            trades=trades_k,
+            win_share=win_k,
         )
-    return results
+        for k, (
+            first, final_k, total_k, cagr_k, volatility_k, sharpe_k, sortino_k, trough,
+            in_market_k, trades_k, win_k,
+        ) in enumerate(columns)
+    ]  # fmt: skip
+
+
+def _row_ratios(mean: np.ndarray, scale: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``mean / scale · √252``, NaN below two values or for a zero or NaN scale."""
+    valid = (counts >= 2) & (scale != 0) & ~np.isnan(scale)
+    return np.where(valid, mean / np.where(valid, scale, 1.0) * np.sqrt(TRADING_DAYS), np.nan)
 
 
 def _running_high(equity: np.ndarray) -> np.ndarray:
@@ -207,12 +229,6 @@ def _row_mean_std(
 def market_days(dates: pd.DatetimeIndex) -> np.ndarray:
     """Whole days since the epoch of each date (any datetime64 unit)."""
     return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
-
-
-def _row_ratio(mean: float, scale: float, count: int) -> float:
-    if count < 2 or not scale or np.isnan(scale):
-        return float("nan")
-    return float(mean / scale * np.sqrt(TRADING_DAYS))
 
 
 def _row_drawdown(
