@@ -33,15 +33,15 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from analytics.backtest import (  # noqa: E402
+from analytics.backtest import (
     BacktestResult,
     BacktestSettings,
     backtest_model,
     market_for,
     trade_schedule,
 )
-from analytics.model import evaluate  # noqa: E402
-from analytics.results import ModelResult  # noqa: E402
+from analytics.model import evaluate
+from analytics.results import ModelResult
 
 
 def _vectorbt_inputs(
@@ -124,9 +124,11 @@ def main() -> None:
     settings = BacktestSettings()
     ours = backtest_model(model, series, settings)  # warm-up
     first, last = ours["composite"].equity.index[[0, -1]]
-    print(f"{len(ours)} backtests (composite + indicators with a signal), {first.date()} to "
-          f"{last.date()}, ${settings.capital:,.0f}, ${settings.commission:.2f} commission, "
-          f"{settings.spread:.2%} spread")  # fmt: skip
+    print(
+        f"{len(ours)} backtests (composite + indicators with a signal), {first.date()} to "
+        f"{last.date()}, ${settings.capital:,.0f}, ${settings.commission:.2f} commission, "
+        f"{settings.spread:.2%} spread"
+    )
     have_vectorbt = importlib.util.find_spec("vectorbt") is not None
     if have_vectorbt:
         close, entries, exits, names = _vectorbt_inputs(model, series, settings)
@@ -140,14 +142,18 @@ def main() -> None:
         if have_vectorbt:
             their_times.append(_time(lambda: _vectorbt_run(close, entries, exits, settings)))
     ours_ms = statistics.median(our_times) * 1000
-    print(f"ours (curves, trades, stats): median {ours_ms:.1f} ms, best "
-          f"{min(our_times) * 1000:.1f} ms over {args.runs} runs")  # fmt: skip
+    print(
+        f"ours (curves, trades, stats): median {ours_ms:.1f} ms, best "
+        f"{min(our_times) * 1000:.1f} ms over {args.runs} runs"
+    )
     if not have_vectorbt:
         print("vectorbt is not installed (uv run --extra bench …): no comparison")
         return
     theirs_ms = statistics.median(their_times) * 1000
-    print(f"vectorbt from_signals + value(): median {theirs_ms:.1f} ms, best "
-          f"{min(their_times) * 1000:.1f} ms over {args.runs} runs")  # fmt: skip
+    print(
+        f"vectorbt from_signals + value(): median {theirs_ms:.1f} ms, best "
+        f"{min(their_times) * 1000:.1f} ms over {args.runs} runs"
+    )
     print(f"ratio ours / vectorbt: {ours_ms / theirs_ms:.2f}")
 
 

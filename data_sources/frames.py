@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from data_sources.errors import BadPayload, EmptyPayload, MissingColumn
@@ -46,6 +47,9 @@ def parse_dates(column: pd.Series, date_format: str | None = None) -> pd.Datetim
 
     Raises :class:`BadPayload` naming the first value that does not parse.
     """
+    quick = _parse_plain_dates(column, date_format)
+    if quick is not None:
+        return quick
     text = column.astype("string").str.strip()
     if date_format is None and text.str.fullmatch(r"\d{4}-\d{2}").fillna(False).all():
         date_format = "%Y-%m"
@@ -56,6 +60,34 @@ def parse_dates(column: pd.Series, date_format: str | None = None) -> pd.Datetim
             f"date {text[bad].iloc[0]!r} does not match the format "
             f"{date_format or 'YYYY-MM-DD'} ({int(bad.sum())} such rows)"
         )
+    return pd.DatetimeIndex(parsed).tz_localize(None).normalize()
+
+
+def _parse_plain_dates(column: pd.Series, date_format: str | None) -> pd.DatetimeIndex | None:
+    """``parse_dates`` when every cell is text that parses with ``date_format`` (ISO
+    ``YYYY-MM-DD`` without one): the same dates, without the text conversions. None when any
+    cell is not such text (blank, another layout, not a string): the general path decides."""
+    values = column.to_numpy()
+    if len(values) == 0 or values.dtype != object:
+        return None
+    try:
+        text = np.char.strip(values.astype(str))
+    except (TypeError, ValueError):
+        return None
+    if np.any(values != values):  # a missing cell (NaN) read as the text "nan"
+        return None
+    if date_format is None:
+        if not (np.char.str_len(text) == len("YYYY-MM-DD")).all():
+            return None
+        try:
+            days = text.astype("datetime64[D]")
+        except ValueError:
+            return None
+        unit = pd.to_datetime(text[:1], format="%Y-%m-%d").unit
+        return pd.DatetimeIndex(days).as_unit(unit).normalize()  # normalize infers the freq
+    parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+    if parsed.isna().any():
+        return None
     return pd.DatetimeIndex(parsed).tz_localize(None).normalize()
 
 
