@@ -129,7 +129,7 @@ def read_part(folder: Path, part: ManifestPart) -> pd.DataFrame:
 
 
 def _read_needed_columns(path: Path, part: ManifestPart) -> pd.DataFrame | None:
-    """The part's date (as text) and field columns (as numbers), or None to read it all as text.
+    """The part's date and field columns (numbers where they are), or None to read it all as text.
 
     Cells are read as ``tidy_frame`` reads text: leading spaces skipped, the missing markers
     (and nothing else) missing, numbers parsed by the same (correctly rounded) conversion as
@@ -146,10 +146,9 @@ def _read_needed_columns(path: Path, part: ManifestPart) -> pd.DataFrame | None:
         return pd.read_csv(
             path,
             usecols=[by_name[name] for name in dict.fromkeys(wanted)],
-            dtype={by_name[part.date]: object},
             skipinitialspace=True,
             keep_default_na=False,
-            na_values=list(MISSING_MARKERS),
+            na_values={by_name[name]: list(MISSING_MARKERS) for name in part.fields.values()},
         )
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, ValueError):
         return None

@@ -20,9 +20,12 @@ Rows whose every field is missing are dropped.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_sources.errors import BadPayload, EmptyPayload, MissingColumn
 from data_sources.validate import one_row_per_date
@@ -63,10 +66,34 @@ def parse_dates(column: pd.Series, date_format: str | None = None) -> pd.Datetim
     return pd.DatetimeIndex(parsed).tz_localize(None).normalize()
 
 
+@cache
+def _text_date_unit() -> str:
+    """The resolution pandas gives dates parsed from text (the general path's)."""
+    return str(pd.to_datetime(["2000-01-01"], format="%Y-%m-%d").unit)
+
+
+def _parse_arrow_dates(column: pd.Series, date_format: str | None) -> pd.DatetimeIndex | None:
+    """``_parse_plain_dates`` of Arrow-backed text, by Arrow's own parser (ISO dates only)."""
+    if date_format is not None or len(column) == 0 or column.isna().any():
+        return None
+    text = pc.utf8_trim_whitespace(pa.array(column))
+    if pc.any(pc.not_equal(pc.utf8_length(text), len("YYYY-MM-DD"))).as_py():
+        return None
+    try:  # Arrow's ISO 8601 cast: checks month lengths and leap years, rejects the rest
+        parsed = pc.cast(text, pa.timestamp("s"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    days = parsed.to_numpy(zero_copy_only=False)
+    return pd.DatetimeIndex(days).as_unit(_text_date_unit())
+
+
 def _parse_plain_dates(column: pd.Series, date_format: str | None) -> pd.DatetimeIndex | None:
     """``parse_dates`` when every cell is text that parses with ``date_format`` (ISO
-    ``YYYY-MM-DD`` without one): the same dates, without the text conversions. None when any
-    cell is not such text (blank, another layout, not a string): the general path decides."""
+    ``YYYY-MM-DD`` without one): the same dates, without the text conversions (ISO dates keep no
+    inferred ``freq``, which nothing reads). None when any cell is not such text (blank, another
+    layout, not a string): the general path decides."""
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        return _parse_arrow_dates(column, date_format)
     values = column.to_numpy()
     if len(values) == 0 or values.dtype != object:
         return None
@@ -83,8 +110,7 @@ def _parse_plain_dates(column: pd.Series, date_format: str | None) -> pd.Datetim
             days = text.astype("datetime64[D]")
         except ValueError:
             return None
-        unit = pd.to_datetime(text[:1], format="%Y-%m-%d").unit
-        return pd.DatetimeIndex(days).as_unit(unit).normalize()  # normalize infers the freq
+        return pd.DatetimeIndex(days).as_unit(_text_date_unit())  # midnight already
     parsed = pd.to_datetime(text, format=date_format, errors="coerce")
     if parsed.isna().any():
         return None
