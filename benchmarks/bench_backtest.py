@@ -124,7 +124,7 @@ def _report(name: str, times: list[tuple[float, float]]) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("data", nargs="?", help="a manifest folder (default: the store)")
-    parser.add_argument("--runs", type=int, default=15, help="timed runs of each (default 15, at least 7)")
+    parser.add_argument("--runs", type=int, default=15, help="timed runs of each (default 15)")
     args = parser.parse_args()
     from data_sources.folder import FolderSource
     from data_sources.store import Store
@@ -152,12 +152,14 @@ def main() -> None:
         our_times.append(_time(lambda: backtest_model(model, series, settings)))
         if have_vectorbt:
             their_times.append(_time(lambda: _vectorbt_run(close, entries, exits, settings)))
-    ours = _report("ours (curves, trades, stats)", our_times)
+    ours_ms = _report("ours (curves, trades, stats)", our_times)
     if not have_vectorbt:
         print("vectorbt is not installed (uv run --extra bench …): no comparison")
         return
-    theirs = _report("vectorbt from_signals + value()", their_times)
-    print(f"ratio ours / vectorbt: wall {ours[0] / theirs[0]:.2f}, CPU {ours[1] / theirs[1]:.2f}")
+    theirs_ms = _report("vectorbt from_signals + value()", their_times)
+    print(
+        f"ratio ours / vectorbt: wall {ours_ms[0] / theirs_ms[0]:.2f}, CPU {ours_ms[1] / theirs_ms[1]:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from functools import cache
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -67,9 +68,10 @@ def parse_dates(column: pd.Series, date_format: str | None = None) -> pd.Datetim
 
 
 @cache
-def _text_date_unit() -> str:
+def _text_date_unit() -> Literal["s", "ms", "us", "ns"]:
     """The resolution pandas gives dates parsed from text (the general path's)."""
-    return str(pd.to_datetime(["2000-01-01"], format="%Y-%m-%d").unit)
+    unit = str(pd.to_datetime(["2000-01-01"], format="%Y-%m-%d").unit)
+    return "s" if unit == "s" else "ms" if unit == "ms" else "us" if unit == "us" else "ns"
 
 
 def _parse_arrow_dates(column: pd.Series, date_format: str | None) -> pd.DatetimeIndex | None:

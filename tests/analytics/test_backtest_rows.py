@@ -49,9 +49,7 @@ def _walk(signal: pd.Series, calendar: pd.DataFrame, settings: BacktestSettings)
 
 def _same(left: dict, right: dict) -> bool:
     """Equal, a NaN equal to a NaN (the Sharpe of a curve that never moves)."""
-    return all(
-        left[k] == right[k] or (left[k] != left[k] and right[k] != right[k]) for k in left
-    )
+    return all(left[k] == right[k] or (left[k] != left[k] and right[k] != right[k]) for k in left)
 
 
 @pytest.fixture()
