@@ -90,7 +90,8 @@ def _vectorbt_run(
         direction="longonly",
         freq="1D",
     )
-    return portfolio.value()
+    value: pd.DataFrame = portfolio.value()
+    return value
 
 
 def _gap(ours: dict[str, BacktestResult], theirs: pd.DataFrame) -> tuple[float, float]:
@@ -158,7 +159,8 @@ def main() -> None:
         return
     theirs_ms = _report("vectorbt from_signals + value()", their_times)
     print(
-        f"ratio ours / vectorbt: wall {ours_ms[0] / theirs_ms[0]:.2f}, CPU {ours_ms[1] / theirs_ms[1]:.2f}"
+        f"ratio ours / vectorbt: wall {ours_ms[0] / theirs_ms[0]:.2f}, "
+        f"CPU {ours_ms[1] / theirs_ms[1]:.2f}"
     )
 
 
