@@ -382,20 +382,23 @@ def _curves(
     seg_amounts = np.r_[np.full(count, capital), walk.amounts][order]
     seg_holds = np.r_[np.zeros(count, dtype=bool), walk.buys][order]
     seg_starts = seg_days[order]
-    grid = np.full((count, days), -1, dtype=np.intp)
-    grid[seg_rows[order], seg_starts] = np.arange(len(order), dtype=np.intp)
-    np.maximum.accumulate(grid, axis=1, out=grid)
-    np.maximum(grid, grid[np.arange(count), first_days][:, None], out=grid)
-    holds = np.take(seg_holds, grid)
+    rows_in_order = seg_rows[order]
+    begins = np.where(seg_is_start[order], 0, seg_starts)  # a first segment covers the days before
+    last_of_row = np.r_[rows_in_order[1:] != rows_in_order[:-1], True]
+    lengths = np.where(last_of_row, days, np.r_[seg_starts[1:], days]) - begins
+    holds = np.repeat(seg_holds, lengths).reshape(count, days)
     if market.risk_free.any():
         growth = market.cash_growth
-        cash_factor = growth[None, :] / np.take(growth, np.take(seg_starts, grid))
-        factor = np.where(holds, market.prices, cash_factor)
+        start_growth = np.repeat(growth[seg_starts], lengths).reshape(count, days)
+        factor = np.where(holds, market.prices, growth[None, :] / start_growth)
     else:  # cash earns nothing: G_t / G_start = 1
         factor = np.where(holds, market.prices, 1.0)
-    equity = np.multiply(np.take(seg_amounts, grid), factor, out=factor)
+    amounts = np.repeat(seg_amounts, lengths).reshape(count, days)
+    equity = np.multiply(amounts, factor, out=factor)
     before = np.arange(days)[None, :] < first_days[:, None]
-    np.copyto(equity, equity[np.arange(count), first_days][:, None], where=before)
+    rows = np.arange(count)
+    np.copyto(equity, equity[rows, first_days][:, None], where=before)
+    np.copyto(holds, holds[rows, first_days][:, None], where=before)
     return equity, holds
 
 
