@@ -174,10 +174,12 @@ def compute_stats_rows(
         win_shares,
         strict=True,
     )
+    drawdowns = _row_drawdowns(equity, depth, running_high, troughs, dates)
+    start_dates = list(dates[starts])  # boxed together: much quicker than one by one
     end = dates[-1]
     return [
         Stats(
-            start=dates[first],
+            start=start_dates[k],
             end=end,
             final_equity=final_k,
             total_return=total_k,
@@ -185,13 +187,13 @@ def compute_stats_rows(
             volatility=volatility_k,
             sharpe=sharpe_k,
             sortino=sortino_k,
-            max_drawdown=_row_drawdown(equity[k], depth[k], running_high[k], trough, dates),
+            max_drawdown=drawdowns[k],
             time_in_market=in_market_k,
             trades=trades_k,
             win_share=win_k,
         )
         for k, (
-            first, final_k, total_k, cagr_k, volatility_k, sharpe_k, sortino_k, trough,
+            _, final_k, total_k, cagr_k, volatility_k, sharpe_k, sortino_k, _,
             in_market_k, trades_k, win_k,
         ) in enumerate(columns)
     ]  # fmt: skip
@@ -231,23 +233,33 @@ def market_days(dates: pd.DatetimeIndex) -> np.ndarray:
     return dates.to_numpy().astype("datetime64[D]").astype(np.int64)
 
 
-def _row_drawdown(
+def _row_drawdowns(
     equity: np.ndarray,
     ratio: np.ndarray,
     running_high: np.ndarray,
-    trough: int,
+    troughs: np.ndarray,
     dates: pd.DatetimeIndex,
-) -> Drawdown:
-    """``max_drawdown`` of one row, given ``ratio = E / running high`` and its minimum."""
-    depth = float(ratio[trough]) - 1.0
-    if not depth < 0:
-        return Drawdown(0.0, None, None, None)
-    high = running_high[trough]
-    peak = trough - int(np.argmax(equity[trough::-1] == high))
-    above = equity[trough:] >= high
-    back = int(np.argmax(above))
-    recovery = dates[trough + back] if above[back] else None
-    return Drawdown(depth, dates[peak], dates[trough], recovery)
+) -> list[Drawdown]:
+    """``max_drawdown`` of each row, given ``ratio = E / running high`` and its minima."""
+    found: list[tuple[int, float, int, int, int]] = []  # row, depth, peak, trough, recovery
+    for row, trough in enumerate(troughs.tolist()):
+        depth = float(ratio[row, trough]) - 1.0
+        if not depth < 0:
+            continue
+        values, high = equity[row], running_high[row, trough]
+        peak = trough - int(np.argmax(values[trough::-1] == high))
+        above = values[trough:] >= high
+        back = int(np.argmax(above))
+        found.append((row, depth, peak, trough, trough + back if above[back] else -1))
+    drawdowns = [Drawdown(0.0, None, None, None)] * len(troughs)
+    if not found:
+        return drawdowns
+    days = np.array([[peak, trough, max(recovery, 0)] for _, _, peak, trough, recovery in found])
+    boxed = list(dates[days.ravel()])  # boxed together: much quicker than one by one
+    for number, (row, depth, _, _, recovery) in enumerate(found):
+        peak_day, trough_day, back_day = boxed[3 * number : 3 * number + 3]
+        drawdowns[row] = Drawdown(depth, peak_day, trough_day, back_day if recovery >= 0 else None)
+    return drawdowns
 
 
 def _std(values: np.ndarray) -> float:
