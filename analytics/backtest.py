@@ -16,8 +16,9 @@ The rules, with capital ``C``, commission ``c`` (dollars) and spread ``s`` (a fr
 A trade is one round trip (buy, then sell); a position still open at the end is marked at the
 last close after the costs of selling, and counts in ``trades`` but not in the winning share.
 
-The simulation loops only over the trades; the daily curves are filled with array operations, so
-the 22 backtests of the model take milliseconds.
+Many signals run in one vectorised pass (``backtest_signals``): the targets, the daily curves and
+the statistics are (signals × days) arrays, and one loop walks the trades of every signal, so the
+22 backtests of the model take a few milliseconds.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import pandas as pd
 
 from analytics.errors import InvalidSetting, NotEnoughData
 from analytics.results import ModelResult
-from analytics.stats import Stats, compute_stats
+from analytics.stats import Stats, compute_stats, compute_stats_rows
 
 CashMode = Literal["zero", "tbill"]
 TBILL_KEYS = ("fred:DTB3", "fred:DGS3MO")
@@ -185,51 +186,84 @@ def backtest_signal(
     """Follow a weekly 0/1 ``signal`` (index: decision dates; NaN = unavailable).
 
     ``calendar`` maps decision dates (index) to ``trade_date``. See the module docstring.
-    ``schedule`` (from ``trade_schedule``) and ``benchmark`` may be passed in to share the work
-    between many signals.
+    ``schedule`` (from ``trade_schedule``) may be passed in to share the work between calls;
+    ``benchmark`` is accepted for older callers and not needed (the benchmark is one row of the
+    same vectorised pass). Many signals are quicker in one ``backtest_signals`` call.
+    """
+    del benchmark
+    results = backtest_signals({name: signal}, calendar, market, settings, schedule)
+    if name not in results:
+        raise NotEnoughData("the signal is never available in the backtest window")
+    return results[name]
+
+
+def backtest_signals(
+    signals: Mapping[str, pd.Series],
+    calendar: pd.DataFrame,
+    market: Market,
+    settings: BacktestSettings,
+    schedule: tuple[pd.DatetimeIndex, np.ndarray] | None = None,
+) -> dict[str, BacktestResult]:
+    """Backtest many weekly 0/1 signals in one vectorised pass (same rules as ``backtest_signal``).
+
+    Signals never available inside the window are left out of the result. The targets, the
+    daily curves and the statistics are (signals × days) arrays; only the trades are walked one
+    by one, in a single loop over every signal's trades.
     """
     decisions, all_days = schedule or trade_schedule(calendar, market, settings)
-    days, targets = _schedule(signal, decisions, all_days)
-    first = int(days[0])
-    window = slice(first, len(market.dates))
-    changes = np.flatnonzero(np.diff(np.r_[0.0, targets]) != 0)
-    event_days, event_targets = days[changes], targets[changes]
-
-    amounts, trades = _simulate(event_days, event_targets, first, market, settings)
-    starts = np.r_[first, event_days]
-    holds_spy = np.r_[0.0, event_targets] == 1
-    day_numbers = np.arange(first, len(market.dates))
-    segment = np.searchsorted(starts, day_numbers, side="right") - 1
-    growth = market.cash_growth
-    equity = np.where(
-        holds_spy[segment],
-        amounts[segment] * market.prices[day_numbers],
-        amounts[segment] * growth[day_numbers] / growth[starts[segment]],
+    names = list(signals)
+    values = _signal_rows(signals, decisions)
+    available = ~np.isnan(values)
+    usable = available.any(axis=1)
+    names = [key for key, ok in zip(names, usable.tolist(), strict=True) if ok]
+    if not names:
+        return {}
+    values, available = values[usable], available[usable]
+    first_week = available.argmax(axis=1)
+    weeks = np.arange(values.shape[1])
+    last_known = np.maximum.accumulate(np.where(available, weeks, 0), axis=1)
+    targets = np.take_along_axis(values, last_known, axis=1) > 0
+    changes = np.diff(targets.astype(np.int8), axis=1, prepend=0) != 0
+    event_rows, event_weeks = np.nonzero(changes)
+    walk = _walk(
+        all_days[event_weeks], targets[event_rows, event_weeks], event_rows,
+        all_days[first_week], market, settings,
+    )  # fmt: skip
+    first_days = all_days[first_week]
+    count = len(names)
+    equity, holds = _curves(walk, event_rows, first_days, market, settings.capital)
+    trade_counts = np.bincount(event_rows[walk.buys], minlength=count)
+    frames, win_shares = _trade_frames(walk, event_rows, count, trade_counts, market, settings)
+    stats = compute_stats_rows(
+        equity,
+        first_days,
+        market.dates,
+        settings.capital,
+        holds,
+        trade_counts.tolist(),
+        win_shares,
+        market.risk_free,
     )
-    position = holds_spy[segment].astype(float)
-
-    dates = market.dates[window]
-    trade_frame = _trade_frame(trades, market, settings)
-    closed_pnl = trade_frame["pnl"].to_numpy()[~trade_frame["open"].to_numpy(dtype=bool)]
-    win_share = float(np.mean(closed_pnl > 0)) if len(closed_pnl) else None
-    risk_free = market.risk_free[window]
-    equity_series = pd.Series(equity, index=dates, name=name)
-    stats = compute_stats(
-        equity_series, settings.capital, position, len(trade_frame), win_share, risk_free
-    )
-    if benchmark is None or benchmark[0].index[0] != dates[0]:
-        benchmark = buy_and_hold(first, market, settings)
-    return BacktestResult(
-        name=name,
-        equity=equity_series,
-        benchmark=benchmark[0],
-        position=pd.Series(position, index=dates, name="position"),
-        trades=trade_frame,
-        stats=stats,
-        benchmark_stats=benchmark[1],
-        settings=settings,
-        notes=(market.price_note, market.cash_note),
-    )
+    bench_starts, bench_of = np.unique(first_days, return_inverse=True)
+    benchmarks = _buy_and_hold_rows(bench_starts, market, settings)
+    notes = (market.price_note, market.cash_note)
+    results: dict[str, BacktestResult] = {}
+    for k, key in enumerate(names):
+        first = int(first_days[k])
+        dates = market.dates[first:]
+        bench_series, bench_stats = benchmarks[int(bench_of[k])]
+        results[key] = BacktestResult(
+            name=key,
+            equity=pd.Series(equity[k, first:], index=dates, name=key),
+            benchmark=bench_series,
+            position=pd.Series(holds[k, first:], index=dates, name="position", dtype=float),
+            trades=frames[k],
+            stats=stats[k],
+            benchmark_stats=bench_stats,
+            settings=settings,
+            notes=notes,
+        )
+    return results
 
 
 def backtest_model(
@@ -238,25 +272,16 @@ def backtest_model(
     settings: BacktestSettings | None = None,
     ids: Iterable[str] | None = None,
 ) -> dict[str, BacktestResult]:
-    """Backtest the composite and every indicator (or ``ids``) that has an available signal.
+    """Backtest the composite and every indicator (or ``ids``) that has an available signal, all
+    in one ``backtest_signals`` pass.
 
     Signals never available inside the window are left out of the result.
     """
     settings = settings or BacktestSettings()
     market = market_for(series, settings)
     wanted = list(ids) if ids is not None else ["composite", *model.indicators]
-    schedule = trade_schedule(model.calendar, market, settings)
-    results: dict[str, BacktestResult] = {}
-    benchmark = None
-    for key in wanted:
-        signal = model.signal(key)
-        if signal.reindex(schedule[0]).notna().any():
-            result = backtest_signal(
-                signal, model.calendar, market, settings, key, schedule, benchmark
-            )
-            benchmark = (result.benchmark, result.benchmark_stats)
-            results[key] = result
-    return results
+    signals = {key: model.signal(key) for key in wanted}
+    return backtest_signals(signals, model.calendar, market, settings)
 
 
 def market_for(series: Mapping[str, pd.DataFrame], settings: BacktestSettings) -> Market:
@@ -283,83 +308,178 @@ def trade_schedule(
 trade_days = trade_schedule
 
 
-def _schedule(
-    signal: pd.Series, decisions: pd.DatetimeIndex, days: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Trade-day positions from the first available signal on, and the target (0/1) of each."""
-    values = signal.reindex(decisions).to_numpy(dtype=float)
-    available = np.flatnonzero(~np.isnan(values))
-    if len(available) == 0:
-        raise NotEnoughData("the signal is never available in the backtest window")
-    values = values[available[0] :]
-    missing = np.isnan(values)
-    if missing.any():
-        last_known = np.maximum.accumulate(np.where(missing, 0, np.arange(len(values))))
-        values = values[last_known]
-    return days[available[0] :], (values > 0).astype(float)
+def _signal_rows(signals: Mapping[str, pd.Series], decisions: pd.DatetimeIndex) -> np.ndarray:
+    """(signals × decisions) values; a decision date missing from a signal is NaN."""
+    rows = np.full((len(signals), len(decisions)), np.nan)
+    shared: tuple[pd.Index, np.ndarray] | None = None
+    for k, signal in enumerate(signals.values()):
+        if shared is None or not (signal.index is shared[0] or signal.index.equals(shared[0])):
+            shared = (signal.index, signal.index.get_indexer(decisions))
+        found = shared[1] >= 0
+        rows[k, found] = signal.to_numpy(dtype=float)[shared[1][found]]
+    return rows
 
 
-def _simulate(
+@dataclass(frozen=True)
+class _Walk:
+    """Every signal's trades, in order: per event, the amount held after it (shares after a
+    buy, cash after a sell) and the cash spent (buys); ``buys`` flags the buy events."""
+
+    days: np.ndarray
+    buys: np.ndarray
+    amounts: np.ndarray
+    spent: np.ndarray
+
+
+def _walk(
     event_days: np.ndarray,
-    event_targets: np.ndarray,
-    first: int,
+    event_buys: np.ndarray,
+    event_rows: np.ndarray,
+    first_days: np.ndarray,
     market: Market,
     settings: BacktestSettings,
-) -> tuple[np.ndarray, list[tuple[int, float, float, int | None, float | None]]]:
-    """Walk the trades: the amount (cash or shares) held from the start and after each trade.
+) -> _Walk:
+    """Walk the trades of every signal (events sorted by signal, then day) in one loop.
 
-    Returns the amounts and the round trips as (entry day, shares, cost, exit day, proceeds).
+    Buy with cash ``K`` grown since the last sale: ``q = (K − c) / (p · (1 + s))``;
+    sell: ``K = q · p · (1 − s) − c``. Each signal starts in cash with the capital.
     """
     c, s = settings.commission, settings.spread
-    prices, growth = market.prices, market.cash_growth
-    cash, cash_day, shares = settings.capital, first, 0.0
-    amounts = [cash]
-    trades: list[tuple[int, float, float, int | None, float | None]] = []
-    for day, target in zip(event_days.tolist(), event_targets.tolist(), strict=True):
-        if target == 1:
+    prices, growth = market.prices.tolist(), market.cash_growth.tolist()
+    starts = first_days.tolist()
+    amounts = [0.0] * len(event_days)
+    spent = [0.0] * len(event_days)
+    row, cash, cash_day, shares = -1, 0.0, 0, 0.0
+    events = zip(event_days.tolist(), event_buys.tolist(), event_rows.tolist(), strict=True)
+    for i, (day, buy, signal_row) in enumerate(events):
+        if signal_row != row:
+            row, cash, cash_day = signal_row, settings.capital, starts[signal_row]
+        if buy:
             cash *= growth[day] / growth[cash_day]
             shares = (cash - c) / (prices[day] * (1 + s))
-            trades.append((day, shares, cash, None, None))
-            amounts.append(shares)
+            spent[i], amounts[i] = cash, shares
         else:
             cash, cash_day = shares * prices[day] * (1 - s) - c, day
-            entry_day, held, cost, _, _ = trades[-1]
-            trades[-1] = (entry_day, held, cost, day, cash)
-            amounts.append(cash)
-    return np.asarray(amounts, dtype=float), trades
+            amounts[i] = cash
+    return _Walk(event_days, event_buys, np.asarray(amounts), np.asarray(spent))
 
 
-def _trade_frame(
-    trades: list[tuple[int, float, float, int | None, float | None]],
+def _curves(
+    walk: _Walk, event_rows: np.ndarray, first_days: np.ndarray, market: Market, capital: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Daily equity and holding flags (signals × days) of every signal.
+
+    Segments begin at each signal's start (cash = capital) and at each of its trades; a day
+    holds the amount of its latest segment: ``q · p_t`` in SPY, else ``K · G_t / G_start``
+    with ``G`` the cash growth. Before its start a row repeats its first day (flat), the layout
+    ``compute_stats_rows`` expects.
+    """
+    count, days = len(first_days), len(market.dates)
+    seg_rows = np.r_[np.arange(count), event_rows]
+    seg_days = np.r_[first_days, walk.days]
+    seg_is_start = np.r_[np.ones(count, dtype=bool), np.zeros(len(walk.days), dtype=bool)]
+    order = np.lexsort((~seg_is_start, seg_days, seg_rows))  # a start before a same-day trade
+    seg_amounts = np.r_[np.full(count, capital), walk.amounts][order]
+    seg_holds = np.r_[np.zeros(count, dtype=bool), walk.buys][order]
+    seg_starts = seg_days[order]
+    rows_in_order = seg_rows[order]
+    begins = np.where(seg_is_start[order], 0, seg_starts)  # a first segment covers the days before
+    last_of_row = np.r_[rows_in_order[1:] != rows_in_order[:-1], True]
+    lengths = np.where(last_of_row, days, np.r_[seg_starts[1:], days]) - begins
+    holds = np.repeat(seg_holds, lengths).reshape(count, days)
+    if market.risk_free.any():
+        growth = market.cash_growth
+        start_growth = np.repeat(growth[seg_starts], lengths).reshape(count, days)
+        factor = np.where(holds, market.prices, growth[None, :] / start_growth)
+    else:  # cash earns nothing: G_t / G_start = 1
+        factor = np.where(holds, market.prices, 1.0)
+    amounts = np.repeat(seg_amounts, lengths).reshape(count, days)
+    equity = np.multiply(amounts, factor, out=factor)
+    before = np.arange(days)[None, :] < first_days[:, None]
+    rows = np.arange(count)
+    np.copyto(equity, equity[rows, first_days][:, None], where=before)
+    np.copyto(holds, holds[rows, first_days][:, None], where=before)
+    return equity, holds
+
+
+def _trade_frames(
+    walk: _Walk,
+    event_rows: np.ndarray,
+    count: int,
+    trade_counts: np.ndarray,
     market: Market,
     settings: BacktestSettings,
-) -> pd.DataFrame:
-    """Round trips; an open one is valued at the last close after the costs of selling."""
-    if not trades:
-        return pd.DataFrame({name: [] for name in TRADE_COLUMNS})
+) -> tuple[list[pd.DataFrame], list[float | None]]:
+    """Each signal's round trips (``TRADE_COLUMNS``) and its share of winning closed trades.
+
+    A buy is closed by the next event of the same signal (always a sell); an open one is valued
+    at the last close after the costs of selling.
+    """
+    buys = np.flatnonzero(walk.buys)
+    following = np.minimum(buys + 1, len(walk.days) - 1)
+    closed = (buys + 1 < len(walk.days)) & (event_rows[following] == event_rows[buys])
+    closed &= ~walk.buys[following]
     last = len(market.dates) - 1
-    entry, shares, cost, exit_day, proceeds = (list(column) for column in zip(*trades, strict=True))
-    is_open = np.array([day is None for day in exit_day])
-    if is_open[-1]:
-        exit_day[-1] = last
-        proceeds[-1] = shares[-1] * market.prices[last] * (1 - settings.spread)
-        proceeds[-1] -= settings.commission
-    entry_days, exit_days = np.asarray(entry), np.asarray(exit_day, dtype=int)
-    cost_array, proceeds_array = np.asarray(cost), np.asarray(proceeds, dtype=float)
-    return pd.DataFrame(
+    shares, cost = walk.amounts[buys], walk.spent[buys]
+    exit_days = np.where(closed, walk.days[following], last)
+    open_value = shares * market.prices[last] * (1 - settings.spread) - settings.commission
+    proceeds = np.where(closed, walk.amounts[following], open_value)
+    entry_days = walk.days[buys]
+    pnl = proceeds - cost
+    table = pd.DataFrame(
         {
             "entry_date": market.dates[entry_days],
             "entry_price": market.prices[entry_days],
             "exit_date": market.dates[exit_days],
             "exit_price": market.prices[exit_days],
-            "shares": np.asarray(shares),
-            "cost": cost_array,
-            "proceeds": proceeds_array,
-            "pnl": proceeds_array - cost_array,
-            "return": proceeds_array / cost_array - 1,
-            "open": is_open,
+            "shares": shares,
+            "cost": cost,
+            "proceeds": proceeds,
+            "pnl": pnl,
+            "return": proceeds / cost - 1,
+            "open": ~closed,
         }
     )
+    bounds = np.r_[0, np.cumsum(trade_counts)].tolist()
+    frames: list[pd.DataFrame] = []
+    win_shares: list[float | None] = []
+    for k in range(count):
+        low, high = bounds[k], bounds[k + 1]
+        if low == high:
+            frames.append(pd.DataFrame({name: [] for name in TRADE_COLUMNS}))
+            win_shares.append(None)
+            continue
+        frame = table.iloc[low:high]
+        frame.index = pd.RangeIndex(high - low)
+        frames.append(frame)
+        won = pnl[low:high][closed[low:high]] > 0
+        win_shares.append(float(np.mean(won)) if len(won) else None)
+    return frames, win_shares
+
+
+def _buy_and_hold_rows(
+    starts: np.ndarray, market: Market, settings: BacktestSettings
+) -> list[tuple[pd.Series, Stats]]:
+    """``buy_and_hold`` from each start, the statistics in one ``compute_stats_rows`` call."""
+    prices = market.prices
+    shares = (settings.capital - settings.commission) / (prices[starts] * (1 + settings.spread))
+    equity = shares[:, None] * prices[None, :]
+    before = np.arange(len(prices))[None, :] < starts[:, None]
+    np.copyto(equity, equity[np.arange(len(starts)), starts][:, None], where=before)
+    stats = compute_stats_rows(
+        equity,
+        starts,
+        market.dates,
+        settings.capital,
+        np.ones(equity.shape, dtype=bool),
+        [1] * len(starts),
+        [None] * len(starts),
+        market.risk_free,
+    )
+    return [
+        (pd.Series(row[start:], index=market.dates[start:], name="SPY"), stat)
+        for row, start, stat in zip(equity, starts.tolist(), stats, strict=True)
+    ]
 
 
 def buy_and_hold(first: int, market: Market, settings: BacktestSettings) -> tuple[pd.Series, Stats]:

@@ -12,6 +12,7 @@ a repeated date wins, as it always has, rather than the live providers' rule
 
 from __future__ import annotations
 
+import csv
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from data_sources.errors import DataSourceError, ManifestError
-from data_sources.frames import combine_parts, tidy_frame
+from data_sources.frames import MISSING_MARKERS, combine_parts, tidy_frame
 
 MANIFEST_NAME = "manifest.toml"
 
@@ -96,14 +97,22 @@ def read_manifest(folder: Path) -> dict[str, list[ManifestPart]]:
 
 
 def read_part(folder: Path, part: ManifestPart) -> pd.DataFrame:
-    """Read one manifest part's CSV into a series frame."""
+    """Read one manifest part's CSV into a series frame.
+
+    Quick path: only the date and field columns are read, the fields parsed as numbers by the
+    CSV reader (missing markers and thousands separators as ``tidy_frame`` reads them). A field
+    the reader cannot take as numbers, a missing column or any other surprise falls back to
+    reading every cell as text, so the checks and messages are those of ``tidy_frame``.
+    """
     path = Path(folder) / part.file
     if not path.is_file():
         raise ManifestError(f"{part.key}: file {part.file} not found in {folder}")
-    try:
-        raw = pd.read_csv(path, dtype=str, skipinitialspace=True, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise ManifestError(f"{part.key}: {part.file} is not a readable CSV ({exc})") from exc
+    raw = _read_needed_columns(path, part)
+    if raw is None:
+        try:
+            raw = pd.read_csv(path, dtype=str, skipinitialspace=True, keep_default_na=False)
+        except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+            raise ManifestError(f"{part.key}: {part.file} is not a readable CSV ({exc})") from exc
     try:
         return tidy_frame(
             raw,
@@ -117,6 +126,32 @@ def read_part(folder: Path, part: ManifestPart) -> pd.DataFrame:
         )
     except DataSourceError as exc:
         raise ManifestError(str(exc)) from exc
+
+
+def _read_needed_columns(path: Path, part: ManifestPart) -> pd.DataFrame | None:
+    """The part's date and field columns (numbers where they are), or None to read it all as text.
+
+    Cells are read as ``tidy_frame`` reads text: leading spaces skipped, the missing markers
+    (and nothing else) missing, numbers parsed by the same (correctly rounded) conversion as
+    ``pandas.to_numeric``. A field column with any other text (a thousands separator, a word)
+    comes back as text and ``to_numeric`` reads it the slow way.
+    """
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            header = next(csv.reader(handle, skipinitialspace=True), [])
+        by_name = {column.strip(): column for column in header}
+        wanted = [part.date, *part.fields.values()]
+        if any(name not in by_name for name in wanted):
+            return None
+        return pd.read_csv(
+            path,
+            usecols=[by_name[name] for name in dict.fromkeys(wanted)],
+            skipinitialspace=True,
+            keep_default_na=False,
+            na_values={by_name[name]: list(MISSING_MARKERS) for name in part.fields.values()},
+        )
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, ValueError):
+        return None
 
 
 class FolderSource:

@@ -20,8 +20,13 @@ Rows whose every field is missing are dropped.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
+from typing import Literal
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from data_sources.errors import BadPayload, EmptyPayload, MissingColumn
 from data_sources.validate import one_row_per_date
@@ -46,6 +51,9 @@ def parse_dates(column: pd.Series, date_format: str | None = None) -> pd.Datetim
 
     Raises :class:`BadPayload` naming the first value that does not parse.
     """
+    quick = _parse_plain_dates(column, date_format)
+    if quick is not None:
+        return quick
     text = column.astype("string").str.strip()
     if date_format is None and text.str.fullmatch(r"\d{4}-\d{2}").fillna(False).all():
         date_format = "%Y-%m"
@@ -56,6 +64,58 @@ def parse_dates(column: pd.Series, date_format: str | None = None) -> pd.Datetim
             f"date {text[bad].iloc[0]!r} does not match the format "
             f"{date_format or 'YYYY-MM-DD'} ({int(bad.sum())} such rows)"
         )
+    return pd.DatetimeIndex(parsed).tz_localize(None).normalize()
+
+
+@cache
+def _text_date_unit() -> Literal["s", "ms", "us", "ns"]:
+    """The resolution pandas gives dates parsed from text (the general path's)."""
+    unit = str(pd.to_datetime(["2000-01-01"], format="%Y-%m-%d").unit)
+    return "s" if unit == "s" else "ms" if unit == "ms" else "us" if unit == "us" else "ns"
+
+
+def _parse_arrow_dates(column: pd.Series, date_format: str | None) -> pd.DatetimeIndex | None:
+    """``_parse_plain_dates`` of Arrow-backed text, by Arrow's own parser (ISO dates only)."""
+    if date_format is not None or len(column) == 0 or column.isna().any():
+        return None
+    text = pc.utf8_trim_whitespace(pa.array(column))
+    if pc.any(pc.not_equal(pc.utf8_length(text), len("YYYY-MM-DD"))).as_py():
+        return None
+    try:  # Arrow's ISO 8601 cast: checks month lengths and leap years, rejects the rest
+        parsed = pc.cast(text, pa.timestamp("s"))
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    days = parsed.to_numpy(zero_copy_only=False)
+    return pd.DatetimeIndex(days).as_unit(_text_date_unit())
+
+
+def _parse_plain_dates(column: pd.Series, date_format: str | None) -> pd.DatetimeIndex | None:
+    """``parse_dates`` when every cell is text that parses with ``date_format`` (ISO
+    ``YYYY-MM-DD`` without one): the same dates, without the text conversions (ISO dates keep no
+    inferred ``freq``, which nothing reads). None when any cell is not such text (blank, another
+    layout, not a string): the general path decides."""
+    if isinstance(column.dtype, pd.StringDtype) and column.dtype.storage == "pyarrow":
+        return _parse_arrow_dates(column, date_format)
+    values = column.to_numpy()
+    if len(values) == 0 or values.dtype != object:
+        return None
+    try:
+        text = np.char.strip(values.astype(str))
+    except (TypeError, ValueError):
+        return None
+    if np.any(values != values):  # a missing cell (NaN) read as the text "nan"
+        return None
+    if date_format is None:
+        if not (np.char.str_len(text) == len("YYYY-MM-DD")).all():
+            return None
+        try:
+            days = text.astype("datetime64[D]")
+        except ValueError:
+            return None
+        return pd.DatetimeIndex(days).as_unit(_text_date_unit())  # midnight already
+    parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+    if parsed.isna().any():
+        return None
     return pd.DatetimeIndex(parsed).tz_localize(None).normalize()
 
 

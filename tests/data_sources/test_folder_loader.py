@@ -1,0 +1,117 @@
+"""The manifest-folder loader's quick path (needed columns, numbers by the CSV reader, ISO dates
+by numpy) reads exactly what the all-text path reads, and falls back to it for anything odd.
+
+Golden values are written out by hand from the CSV text below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from data_sources.errors import ManifestError
+from data_sources.folder import FolderSource, ManifestPart, _read_needed_columns, read_part
+from data_sources.frames import parse_dates
+
+
+def _folder(tmp_path: Path, csv_text: str, part: str) -> Path:
+    (tmp_path / "s.csv").write_text(csv_text, encoding="utf-8")
+    (tmp_path / "manifest.toml").write_text(
+        f'[[series."fred:X"]]\nfile = "s.csv"\n{part}\n', encoding="utf-8"
+    )
+    return tmp_path
+
+
+def _part(**changes: object) -> ManifestPart:
+    base: dict[str, object] = {"key": "fred:X", "file": "s.csv", "date": "Date"}
+    base["fields"] = {"value": "Value"}
+    return ManifestPart(**(base | changes))  # type: ignore[arg-type]
+
+
+def test_needed_columns_only_with_spaces_markers_and_a_bom(tmp_path) -> None:
+    text = (
+        "\ufeffDate, Unused , Value\n"
+        "2024-01-03, x, 1.5\n"
+        "2024-01-02, y, .\n"
+        "2024-01-04 , z, 2.25\n"
+        "2024-01-05, w,\n"
+    )
+    folder = _folder(tmp_path, text, 'date = "Date"\nfields = { value = "Value" }')
+    raw = _read_needed_columns(folder / "s.csv", _part())
+    assert raw is not None and [c.strip() for c in raw.columns] == ["Date", "Value"]
+    frame = FolderSource(folder).load("fred:X")
+    assert list(frame.index.strftime("%Y-%m-%d")) == ["2024-01-03", "2024-01-04"]
+    assert frame["value"].tolist() == [1.5, 2.25]  # "." and blank are missing: rows dropped
+
+
+def test_a_thousands_separator_falls_back_to_the_text_reader(tmp_path) -> None:
+    folder = _folder(
+        tmp_path,
+        'Date,Value\n2024-01-02,"1,234.5"\n2024-01-03,7\n',
+        'date = "Date"\nfields = { value = "Value" }',
+    )
+    frame = FolderSource(folder).load("fred:X")
+    assert frame["value"].tolist() == [1234.5, 7.0]
+    assert frame["value"].dtype == np.float64
+
+
+def test_a_missing_column_keeps_the_message_naming_the_columns(tmp_path) -> None:
+    folder = _folder(
+        tmp_path, "Date,Other\n2024-01-02,1\n", 'date = "Date"\nfields = { value = "Value" }'
+    )
+    assert _read_needed_columns(folder / "s.csv", _part()) is None
+    with pytest.raises(
+        ManifestError, match="column\\(s\\) 'Value' not found; columns are 'Date', 'Other'"
+    ):
+        FolderSource(folder).load("fred:X")
+
+
+@pytest.mark.parametrize(
+    ("cell", "shown"),
+    [("2024-02-30", "'2024-02-30'"), ("2024/01/05", "'2024/01/05'"), ("Jan 5", "'Jan 5'")],
+)
+def test_a_bad_date_is_the_same_one_line_message(tmp_path, cell, shown) -> None:
+    folder = _folder(
+        tmp_path,
+        f"Date,Value\n2024-01-02,1\n{cell},2\n",
+        'date = "Date"\nfields = { value = "Value" }',
+    )
+    with pytest.raises(ManifestError, match=f"date {shown} does not match the format YYYY-MM-DD"):
+        read_part(folder, _part())
+
+
+def test_formatted_and_monthly_dates_and_last_repeat_wins(tmp_path) -> None:
+    folder = _folder(
+        tmp_path,
+        "Date,Value\n01/05/2024,1\n01/04/2024,2\n01/05/2024,3\n",
+        'date = "Date"\ndate_format = "%m/%d/%Y"\nfields = { value = "Value" }',
+    )
+    frame = FolderSource(folder).load("fred:X")
+    assert frame.index.strftime("%Y-%m-%d").tolist() == ["2024-01-04", "2024-01-05"]
+    assert frame["value"].tolist() == [2.0, 3.0]
+    monthly = parse_dates(pd.Series(["2024-01", "2024-02"], dtype=object))
+    assert monthly.strftime("%Y-%m-%d").tolist() == ["2024-01-01", "2024-02-01"]
+
+
+def test_quick_dates_equal_the_general_path() -> None:
+    cells = pd.Series(["2024-01-02", " 2024-01-03", "2024-01-05 ", "1999-12-31"], dtype=object)
+    quick = parse_dates(cells)
+    general = pd.DatetimeIndex(
+        pd.to_datetime(cells.astype("string").str.strip(), format="%Y-%m-%d")
+    ).normalize()
+    assert quick.equals(general) and quick.dtype == general.dtype
+    assert quick.strftime("%Y-%m-%d").tolist() == ["2024-01-02", "2024-01-03", "2024-01-05",
+                                                   "1999-12-31"]  # fmt: skip
+
+
+def test_failures_leave_the_files_unchanged(tmp_path) -> None:
+    folder = _folder(
+        tmp_path, "Date,Value\n2024-13-01,1\n", 'date = "Date"\nfields = { value = "Value" }'
+    )
+    before = (folder / "s.csv").read_bytes(), (folder / "manifest.toml").read_bytes()
+    with pytest.raises(ManifestError):
+        FolderSource(folder).load("fred:X")
+    assert ((folder / "s.csv").read_bytes(), (folder / "manifest.toml").read_bytes()) == before
