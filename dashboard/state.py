@@ -259,15 +259,16 @@ def _precomputed(folder: str | None, generation: str) -> Precomputed | None:
     return None if folder else read_precomputed(open_store())
 
 
-@st.cache_resource(max_entries=16, show_spinner="Computing 21 indicators over the history…")
-def _model(
+@st.cache_resource(max_entries=4, show_spinner="Computing 21 indicators over the history…")
+def _indicators_model(
     folder: str | None,
     generation: str,
     thresholds: tuple[tuple[str, float], ...],
-    invest_threshold: float,
     releases: tuple[tuple[str, int, int | None, int | None], ...] = (),
 ) -> ModelResult:
-    if not thresholds and not releases and invest_threshold == DEFAULT_INVEST_THRESHOLD:
+    """The model at the default composite threshold: the precomputed one for the default
+    settings, else ``evaluate`` (the 21 indicators over the whole history)."""
+    if not thresholds and not releases:
         found = _precomputed(folder, generation)
         if found is not None:
             return found.model
@@ -278,9 +279,43 @@ def _model(
             key: replace(specs[key].release, lag_days=lag, months_after=months, day=day)
             for key, lag, months, day in releases
         },
-        invest_threshold=invest_threshold,
     )
     return evaluate(load_all(folder), settings)
+
+
+def with_invest_threshold(base: ModelResult, invest_threshold: float) -> ModelResult:
+    """``base`` with another composite threshold: only the decision changes, ``invested`` =
+    ``composite > invest_threshold`` (SPEC section 3, as :func:`analytics.engine.evaluate`
+    computes it), and the settings; the indicators, composite and category scores are
+    ``base``'s own objects, shared, not copied. Raises ``InvalidSetting`` outside 0..1 as
+    ``evaluate`` does."""
+    if invest_threshold == base.settings.invest_threshold:
+        return base
+    if not 0.0 <= invest_threshold <= 1.0:
+        raise InvalidSetting(
+            f"the composite threshold must be between 0 and 1 (got {invest_threshold})"
+        )
+    return replace(
+        base,
+        invested=(base.composite > invest_threshold).rename("invested"),
+        settings=replace(base.settings, invest_threshold=invest_threshold),
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _model(
+    folder: str | None,
+    generation: str,
+    thresholds: tuple[tuple[str, float], ...],
+    invest_threshold: float,
+    releases: tuple[tuple[str, int, int | None, int | None], ...] = (),
+) -> ModelResult:
+    """The model under every setting. A new composite threshold does not evaluate the 21
+    indicators again: it derives the decision from the model of the same indicator settings
+    (:func:`with_invest_threshold`), which shares their results (memory: one set per
+    indicator settings, not one per composite threshold)."""
+    base = _indicators_model(folder, generation, thresholds, releases)
+    return with_invest_threshold(base, invest_threshold)
 
 
 Thresholds = tuple[tuple[str, float], ...]
@@ -436,6 +471,7 @@ def forget_data() -> None:
     _load_all.clear()
     _series_status.clear()
     _precomputed.clear()
+    _indicators_model.clear()
     _model.clear()
     _BACKTESTS.clear()
     _figure.clear()
