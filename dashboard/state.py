@@ -321,7 +321,9 @@ def _model(
 Thresholds = tuple[tuple[str, float], ...]
 Releases = tuple[tuple[str, int, int | None, int | None], ...]
 Costs = tuple[float, float, float, str]
-BACKTEST_ENTRIES = 16 * 22  # sixteen settings of the composite and 21 indicators each
+# Memory bound: each backtest holds three daily series over the history (about 0.2 MB), so
+# four settings or as-of dates of the composite and its 21 indicators, about 20 MB at most.
+BACKTEST_ENTRIES = 4 * 22
 _BACKTESTS: KeyedCache[BacktestResult | None] = KeyedCache(BACKTEST_ENTRIES)
 
 
@@ -425,7 +427,10 @@ def _backtests(
     return {name: result for name, result in results.items() if result is not None}
 
 
-@st.cache_resource(max_entries=128)
+FIGURE_ENTRIES = 48  # eight as-of dates of a six-chart page; a figure is about 1 MB in memory
+
+
+@st.cache_resource(max_entries=FIGURE_ENTRIES)
 def _figure(
     name: str, settings: tuple[object, ...], as_of: pd.Timestamp, _build: Callable[[], Figure]
 ) -> Figure:
