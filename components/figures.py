@@ -13,7 +13,6 @@ import numpy.typing as npt
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
-from plotly.subplots import make_subplots
 
 TEMPLATE = "plotly_white"
 # Every figure starts on the one template: a new figure copies the default template, and
@@ -244,14 +243,13 @@ def weekly_points(values: pd.Series) -> pd.Series:
     return present.iloc[week_ends(pd.DatetimeIndex(present.index))]
 
 
-def log_axis(
-    fig: go.Figure, values: Iterable[float], tickformat: str = "$~s", **where: int
-) -> None:
-    """A log y axis with round ticks: 1, 2 and 5 × powers of ten, else a finer ladder, else
-    evenly spaced round steps — whichever first gives at least three inside the data's range."""
+def log_ticks(values: Iterable[float]) -> list[float] | None:
+    """Round ticks of a log axis over ``values`` (None without a positive value): 1, 2 and 5 ×
+    powers of ten, else a finer ladder, else evenly spaced round steps — whichever first gives
+    at least three inside the data's range."""
     finite = [v for v in values if v == v and v > 0]
     if not finite:
-        return
+        return None
     low, high = min(finite), max(finite)
     powers = range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
     ticks: list[float] = []
@@ -264,7 +262,16 @@ def log_axis(
         scale = 10.0 ** np.floor(np.log10(rough))
         step = scale * max(m for m in (1, 2, 2.5, 5) if m * scale <= rough)
         ticks = list(np.arange(np.ceil(low / step) * step, high + step / 2, step))
-    fig.update_yaxes(type="log", tickvals=ticks, tickformat=tickformat, **where)
+    return ticks
+
+
+def log_axis(
+    fig: go.Figure, values: Iterable[float], tickformat: str = "$~s", **where: int
+) -> None:
+    """A log y axis with the round ticks of :func:`log_ticks` (unchanged without data)."""
+    ticks = log_ticks(values)
+    if ticks is not None:
+        fig.update_yaxes(type="log", tickvals=ticks, tickformat=tickformat, **where)
 
 
 def price_figure(
@@ -290,6 +297,17 @@ def price_figure(
     return finish(fig, title, close.index[-1] if len(close) else None, source)
 
 
+INDICATOR_ROWS = (0.62, 0.38)  # the equity row above the reading row
+INDICATOR_GAP = 0.06
+
+
+def _line(values: pd.Series, name: str, x: str, y: str, **style: object) -> dict[str, object]:
+    return {
+        "type": "scatter", "x": values.index, "y": values.to_numpy(), "name": name,
+        "xaxis": x, "yaxis": y, **style,
+    }  # fmt: skip
+
+
 def indicator_figure(
     equity: pd.Series,
     benchmark: pd.Series,
@@ -305,42 +323,82 @@ def indicator_figure(
     top, the reading and its threshold below, the periods in cash shaded over both.
 
     ``equity``, ``benchmark`` and ``position`` may be daily: the lines are drawn with
-    :func:`weekly_points`, the cash bands from the daily ``position`` (exact to the day)."""
+    :func:`weekly_points`, the cash bands from the daily ``position`` (exact to the day).
+
+    Built as one figure specification, validated once by ``go.Figure`` (the same figure as
+    ``make_subplots(rows=2, shared_xaxes=True)`` with ``add_scatter``, ``add_hline``,
+    :func:`log_axis` and :func:`shade` calls, at a third of their cost: each of those calls
+    validates the whole layout again)."""
     cash = bands_of(position == 0)
     equity, benchmark = weekly_points(equity), weekly_points(benchmark)
-    fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.06
-    )
-    fig.add_scatter(
-        x=equity.index, y=equity.to_numpy(), name="Following the signal", row=1, col=1,
-        line={"color": STRATEGY, "width": 1.8},
-    )  # fmt: skip
-    fig.add_scatter(
-        x=benchmark.index, y=benchmark.to_numpy(), name="Buy & hold SPY", row=1, col=1,
-        line={"color": BENCHMARK, "width": 1.4},
-    )  # fmt: skip
+    bottom = INDICATOR_ROWS[1]
+    # make_subplots' grid: the rows share the height less the gap, the first row on top
+    usable = 1 - INDICATOR_GAP
+    split = bottom * usable
+    data: list[dict[str, object]] = [
+        _line(equity, "Following the signal", "x", "y", line={"color": STRATEGY, "width": 1.8}),
+        _line(benchmark, "Buy & hold SPY", "x", "y", line={"color": BENCHMARK, "width": 1.4}),
+    ]
+    layout: dict[str, object] = {
+        "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "matches": "x2", "showticklabels": False},
+        "yaxis": {"anchor": "x", "domain": [split + INDICATOR_GAP, 1.0]},
+        "xaxis2": {"anchor": "y2", "domain": [0.0, 1.0]},
+        "yaxis2": {"anchor": "x2", "domain": [0.0, split]},
+    }
     shown = reading.loc[equity.index[0] :] if len(equity) else reading
     if is_flag(shown):  # a calendar rule: on or off, drawn as a light area, no threshold line
-        fig.add_scatter(
-            x=shown.index, y=shown.to_numpy(), name=reading_label, row=2, col=1,
-            line={"color": FLAG_LINE, "width": 0.6, "shape": "hv"}, fill="tozeroy",
-            fillcolor=FLAG_FILL,
+        data.append(
+            _line(
+                shown, reading_label, "x2", "y2", fill="tozeroy", fillcolor=FLAG_FILL,
+                line={"color": FLAG_LINE, "width": 0.6, "shape": "hv"},
+            )
         )  # fmt: skip
-        fig.update_yaxes(tickvals=[0, 1], ticktext=["off", "on"], range=[-0.05, 1.15], row=2, col=1)
+        layout["yaxis2"] |= {"tickvals": [0, 1], "ticktext": ["off", "on"], "range": [-0.05, 1.15]}
     else:
-        fig.add_scatter(
-            x=shown.index, y=shown.to_numpy(), name=reading_label, row=2, col=1,
-            line={"color": PRICE, "width": 1.3, "shape": "hv"},
-        )  # fmt: skip
-        fig.add_hline(
-            y=threshold, line={"color": THRESHOLD, "dash": "dash", "width": 1.2}, row=2, col=1,
-            annotation_text=f"threshold {threshold:g}", annotation_position="top left",
-            annotation_font={"color": THRESHOLD, "size": 11},
-        )  # fmt: skip
-    log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()], row=1, col=1)
-    fig.update_yaxes(title_text="equity (log)", row=1, col=1)
-    fig.update_yaxes(title_text=reading_label, row=2, col=1)
-    shade(fig, cash, CASH_SHADE, name=CASH_BANDS)  # after the axes' updates (see shade)
+        data.append(
+            _line(
+                shown, reading_label, "x2", "y2", line={"color": PRICE, "width": 1.3, "shape": "hv"}
+            )
+        )
+        if len(shown):  # add_hline draws nothing on a row without data
+            layout["shapes"] = [
+                {
+                    "type": "line", "x0": 0, "x1": 1, "xref": "x2 domain", "y0": threshold,
+                    "y1": threshold, "yref": "y2",
+                    "line": {"color": THRESHOLD, "dash": "dash", "width": 1.2},
+                }
+            ]  # fmt: skip
+            layout["annotations"] = [
+                {
+                    "text": f"threshold {threshold:g}", "showarrow": False, "x": 0,
+                    "xanchor": "left", "xref": "x2 domain", "y": threshold, "yanchor": "bottom",
+                    "yref": "y2", "font": {"color": THRESHOLD, "size": 11},
+                }
+            ]  # fmt: skip
+    ticks = log_ticks([*equity.to_numpy(), *benchmark.to_numpy()])
+    if ticks is not None:
+        layout["yaxis"] |= {"type": "log", "tickvals": ticks, "tickformat": "$~s"}
+    layout["yaxis"] |= {"title": {"text": "equity (log)"}}
+    layout["yaxis2"] |= {"title": {"text": reading_label}}
+    xs, ys = band_outline(cash)
+    if xs:  # shade(): one band trace per row on a hidden 0-1 axis overlaying the row
+        for x, overlaid, hidden in (("x", "y", "yaxis3"), ("x2", "y2", "yaxis4")):
+            layout[hidden] = {
+                "range": [0, 1],
+                "visible": False,
+                "fixedrange": True,
+                "overlaying": overlaid,
+            }
+            data.append(
+                {
+                    "type": "scatter", "x": xs, "y": ys, "xaxis": x,
+                    "yaxis": "y" + hidden.removeprefix("yaxis"), "name": CASH_BANDS,
+                    "mode": "lines", "fill": "toself", "fillcolor": CASH_SHADE,
+                    "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False,
+                    "meta": BAND_AXIS,
+                }
+            )  # fmt: skip
+    fig = go.Figure({"data": data, "layout": layout})
     legend_square(fig, "In cash (shaded)", CASH_SHADE)
     return finish(fig, title, as_of, source, height=520)
 
