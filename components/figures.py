@@ -360,21 +360,21 @@ def indicator_figure(
                 shown, reading_label, "x2", "y2", line={"color": PRICE, "width": 1.3, "shape": "hv"}
             )
         )
-        if len(shown):  # add_hline draws nothing on a row without data
-            layout["shapes"] = [
-                {
-                    "type": "line", "x0": 0, "x1": 1, "xref": "x2 domain", "y0": threshold,
-                    "y1": threshold, "yref": "y2",
-                    "line": {"color": THRESHOLD, "dash": "dash", "width": 1.2},
-                }
-            ]  # fmt: skip
-            layout["annotations"] = [
-                {
-                    "text": f"threshold {threshold:g}", "showarrow": False, "x": 0,
-                    "xanchor": "left", "xref": "x2 domain", "y": threshold, "yanchor": "bottom",
-                    "yref": "y2", "font": {"color": THRESHOLD, "size": 11},
-                }
-            ]  # fmt: skip
+        # add_hline: on a row with a trace, even an empty one
+        layout["shapes"] = [
+            {
+                "type": "line", "x0": 0, "x1": 1, "xref": "x2 domain", "y0": threshold,
+                "y1": threshold, "yref": "y2",
+                "line": {"color": THRESHOLD, "dash": "dash", "width": 1.2},
+            }
+        ]  # fmt: skip
+        layout["annotations"] = [
+            {
+                "text": f"threshold {threshold:g}", "showarrow": False, "x": 0,
+                "xanchor": "left", "xref": "x2 domain", "y": threshold, "yanchor": "bottom",
+                "yref": "y2", "font": {"color": THRESHOLD, "size": 11},
+            }
+        ]  # fmt: skip
     ticks = log_ticks([*equity.to_numpy(), *benchmark.to_numpy()])
     if ticks is not None:
         layout["yaxis"] |= {"type": "log", "tickvals": ticks, "tickformat": "$~s"}

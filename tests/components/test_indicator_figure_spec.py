@@ -1,0 +1,155 @@
+"""The indicator chart built as one figure spec equals the chart built with Plotly's own calls
+(``make_subplots`` with ``add_scatter``, ``add_hline``, ``log_axis`` and ``shade``): the same
+JSON, so the browser draws exactly the same chart, for a reading with a threshold and for an
+on/off flag, with and without cash weeks."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+from plotly.subplots import make_subplots
+
+from components.figures import (
+    BENCHMARK,
+    CASH_BANDS,
+    CASH_SHADE,
+    FLAG_FILL,
+    FLAG_LINE,
+    PRICE,
+    STRATEGY,
+    THRESHOLD,
+    bands_of,
+    finish,
+    indicator_figure,
+    is_flag,
+    legend_square,
+    log_axis,
+    shade,
+    weekly_points,
+)
+
+
+def reference(
+    equity: pd.Series,
+    benchmark: pd.Series,
+    position: pd.Series,
+    reading: pd.Series,
+    threshold: float,
+    title: str,
+    reading_label: str,
+    source: str,
+    as_of: pd.Timestamp,
+) -> go.Figure:
+    """The chart as Plotly's subplot calls build it (the golden figure)."""
+    cash = bands_of(position == 0)
+    equity, benchmark = weekly_points(equity), weekly_points(benchmark)
+    fig = make_subplots(
+        rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.06
+    )
+    fig.add_scatter(
+        x=equity.index, y=equity.to_numpy(), name="Following the signal", row=1, col=1,
+        line={"color": STRATEGY, "width": 1.8},
+    )  # fmt: skip
+    fig.add_scatter(
+        x=benchmark.index, y=benchmark.to_numpy(), name="Buy & hold SPY", row=1, col=1,
+        line={"color": BENCHMARK, "width": 1.4},
+    )  # fmt: skip
+    shown = reading.loc[equity.index[0] :] if len(equity) else reading
+    if is_flag(shown):
+        fig.add_scatter(
+            x=shown.index, y=shown.to_numpy(), name=reading_label, row=2, col=1,
+            line={"color": FLAG_LINE, "width": 0.6, "shape": "hv"}, fill="tozeroy",
+            fillcolor=FLAG_FILL,
+        )  # fmt: skip
+        fig.update_yaxes(tickvals=[0, 1], ticktext=["off", "on"], range=[-0.05, 1.15], row=2, col=1)
+    else:
+        fig.add_scatter(
+            x=shown.index, y=shown.to_numpy(), name=reading_label, row=2, col=1,
+            line={"color": PRICE, "width": 1.3, "shape": "hv"},
+        )  # fmt: skip
+        fig.add_hline(
+            y=threshold, line={"color": THRESHOLD, "dash": "dash", "width": 1.2}, row=2, col=1,
+            annotation_text=f"threshold {threshold:g}", annotation_position="top left",
+            annotation_font={"color": THRESHOLD, "size": 11},
+        )  # fmt: skip
+    log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()], row=1, col=1)
+    fig.update_yaxes(title_text="equity (log)", row=1, col=1)
+    fig.update_yaxes(title_text=reading_label, row=2, col=1)
+    shade(fig, cash, CASH_SHADE, name=CASH_BANDS)
+    legend_square(fig, "In cash (shaded)", CASH_SHADE)
+    return finish(fig, title, as_of, source, height=520)
+
+
+def same(a: Any, b: Any, path: str = "figure") -> list[str]:
+    """Where two JSON values differ (floats equal to 1e-12 relative: the subplot grid's
+    domains are sums of the same fractions)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        if set(a) != set(b):
+            return [f"{path}: keys {sorted(set(a) ^ set(b))}"]
+        return [d for k in a for d in same(a[k], b[k], f"{path}.{k}")]
+    if isinstance(a, list) and isinstance(b, list):
+        if len(a) != len(b):
+            return [f"{path}: {len(a)} items, {len(b)} items"]
+        return [
+            d for i, (x, y) in enumerate(zip(a, b, strict=True)) for d in same(x, y, f"{path}[{i}]")
+        ]
+    if isinstance(a, float) and isinstance(b, float):
+        return [] if math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15) else [f"{path}: {a} {b}"]
+    return [] if a == b else [f"{path}: {a!r} {b!r}"]
+
+
+def inputs(flag: bool, cash: bool) -> tuple[Any, ...]:
+    days = pd.bdate_range("2015-01-01", "2020-12-31")
+    rng = np.random.default_rng(7)
+    benchmark = pd.Series(100_000 * np.cumprod(1 + rng.normal(3e-4, 0.01, len(days))), days)
+    position = pd.Series(1.0, days)
+    if cash:
+        position.iloc[200:260] = 0.0
+        position.iloc[900:1000] = 0.0
+        position.iloc[-5:] = 0.0  # a run to the last day
+    equity = benchmark.where(position == 1).ffill().bfill()
+    weeks = pd.date_range("2014-06-06", "2020-12-25", freq="W-FRI")
+    if flag:
+        reading = pd.Series((np.arange(len(weeks)) % 9 < 3).astype(float), weeks)
+    else:
+        reading = pd.Series(rng.normal(20, 5, len(weeks)), weeks)
+        reading.iloc[40:45] = np.nan  # a gap
+    as_of = pd.Timestamp("2020-12-31")
+    return (
+        equity,
+        benchmark,
+        position,
+        reading,
+        21.5,
+        "Trend: following it vs buy and hold",
+        ("reading (index)"),
+        "Somewhere; SPY adjusted closes (Yahoo Finance)",
+        as_of,
+    )
+
+
+@pytest.mark.parametrize("flag", [False, True])
+@pytest.mark.parametrize("cash", [False, True])
+def test_the_spec_built_chart_is_the_subplot_built_chart(flag: bool, cash: bool) -> None:
+    args = inputs(flag, cash)
+    built = json.loads(pio.to_json(indicator_figure(*args), validate=False))
+    golden = json.loads(pio.to_json(reference(*args), validate=False))
+    assert same(built, golden) == []
+    kinds = [trace.get("meta") for trace in built["data"]]
+    assert kinds.count("band") == (2 if cash else 0)  # one band trace per row
+
+
+def test_a_reading_without_data_still_draws_the_threshold_as_plotly_does() -> None:
+    equity, benchmark, position, reading, *rest = inputs(flag=False, cash=True)
+    empty = reading.iloc[0:0]
+    built = json.loads(pio.to_json(indicator_figure(equity, benchmark, position, empty, *rest)))
+    golden = json.loads(pio.to_json(reference(equity, benchmark, position, empty, *rest)))
+    assert same(built, golden) == []
+    assert [shape["y0"] for shape in built["layout"]["shapes"]] == [21.5]
