@@ -7,6 +7,7 @@ template and one palette, and exports at 2× through ``PLOTLY_CONFIG`` (componen
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -15,9 +16,6 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 TEMPLATE = "plotly_white"
-# Every figure starts on the one template: a new figure copies the default template, and
-# setting another in ``finish`` copied a second one (a third of a chart's build time).
-pio.templates.default = TEMPLATE
 
 INK = "#1f2937"
 MUTED = "#6b7280"
@@ -36,20 +34,30 @@ CATEGORY_COLOURS = {
 }
 
 
-WHITE_PLOT = pio.templates[TEMPLATE].layout.plot_bgcolor  # what tells it from "plotly"
+_WHITE = pio.templates[TEMPLATE].layout
 
 
-def finish(
-    fig: go.Figure, title: str, as_of: pd.Timestamp | None, source: str, height: int = 460
-) -> go.Figure:
-    """Title with an "As of" line, the source under the plot, one template and legend style.
-    The template (``TEMPLATE``) is the default of every new figure (set when this module is
-    imported); it is set here only on a figure that has another one."""
+def has_template(fig: go.Figure) -> bool:
+    """``fig`` already carries ``TEMPLATE`` (its plot background and grid colour; neither
+    Plotly's default template nor Streamlit's, which becomes the default once Streamlit is
+    imported, has both)."""
+    layout = fig.layout.template.layout
+    return bool(
+        layout.plot_bgcolor == _WHITE.plot_bgcolor
+        and layout.xaxis.gridcolor == _WHITE.xaxis.gridcolor
+    )
+
+
+def finish_layout(
+    title: str, as_of: pd.Timestamp | None, source: str, height: int = 460
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The house style of :func:`finish` as plain layout properties: (the layout's title, size,
+    font, legend, margins and hover mode; the source annotation under the plot)."""
     stamp = f"As of {pd.Timestamp(as_of):%Y-%m-%d}" if as_of is not None else ""
     source_lines = wrap_source(f"Source: {source}")
     title_lines = wrap_source(title, TITLE_LINE_CHARS)
-    fig.update_layout(
-        title={
+    layout = {
+        "title": {
             "text": f"{title_lines}<br><sup>{stamp}</sup>",
             "x": 0.01,
             "xanchor": "left",
@@ -58,33 +66,45 @@ def finish(
             "yanchor": "top",
             "yref": "container",
         },
-        height=height,
-        font={"family": "Inter, Helvetica, Arial, sans-serif", "size": 13, "color": INK},
+        "height": height,
+        "font": {"family": "Inter, Helvetica, Arial, sans-serif", "size": 13, "color": INK},
         # the legend under the title, left-aligned, so it never covers the title on a phone
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
-        margin={
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
+        "margin": {
             "t": 125 + 20 * title_lines.count("<br>"),
             "b": 60 + 14 * source_lines.count("<br>"),
             "l": 60,
             "r": 30,
         },
-        hovermode="x unified",
-    )
-    if fig.layout.template.layout.plot_bgcolor != WHITE_PLOT:
+        "hovermode": "x unified",
+    }
+    annotation = {
+        "text": source_lines,
+        "yanchor": "top",
+        "align": "left",
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": 0,
+        "yshift": -34,
+        "xanchor": "left",
+        "showarrow": False,
+        "font": {"size": 11, "color": MUTED},
+    }
+    return layout, annotation
+
+
+def finish(
+    fig: go.Figure, title: str, as_of: pd.Timestamp | None, source: str, height: int = 460
+) -> go.Figure:
+    """Title with an "As of" line, the source under the plot, one template and legend style
+    (:func:`finish_layout`); the template ``TEMPLATE`` unless the figure has it already
+    (copying a template is a third of a simple chart's build time)."""
+    layout, annotation = finish_layout(title, as_of, source, height)
+    fig.update_layout(layout)
+    if not has_template(fig):
         fig.update_layout(template=TEMPLATE)
-    fig.add_annotation(
-        text=source_lines,
-        yanchor="top",
-        align="left",
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        yshift=-34,
-        xanchor="left",
-        showarrow=False,
-        font={"size": 11, "color": MUTED},
-    )
+    fig.add_annotation(annotation)
     return fig
 
 
@@ -110,15 +130,21 @@ def is_flag(reading: pd.Series) -> bool:
     return len(values) > 0 and bool(values.isin([0, 1]).all())
 
 
-def legend_square(fig: go.Figure, name: str, colour: str) -> None:
+def legend_square_trace(name: str, colour: str) -> dict[str, Any]:
     """A legend entry (a square of ``colour``) for a shaded area, which has none of its own."""
-    fig.add_scatter(
-        x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
-        marker={
+    return {
+        "type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name,
+        "hoverinfo": "skip",
+        "marker": {
             "size": 12, "symbol": "square", "color": colour,
             "line": {"color": MUTED, "width": 1},
         },
-    )  # fmt: skip
+    }  # fmt: skip
+
+
+def legend_square(fig: go.Figure, name: str, colour: str) -> None:
+    """Add :func:`legend_square_trace` to ``fig``."""
+    fig.add_trace(legend_square_trace(name, colour))
 
 
 def bands_of(flags: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
@@ -398,9 +424,11 @@ def indicator_figure(
                     "meta": BAND_AXIS,
                 }
             )  # fmt: skip
-    fig = go.Figure({"data": data, "layout": layout})
-    legend_square(fig, "In cash (shaded)", CASH_SHADE)
-    return finish(fig, title, as_of, source, height=520)
+    data.append(legend_square_trace("In cash (shaded)", CASH_SHADE))
+    style, source_note = finish_layout(title, as_of, source, height=520)
+    layout |= style | {"template": TEMPLATE}
+    layout["annotations"] = [*layout.get("annotations", []), source_note]  # type: ignore[list-item]
+    return go.Figure({"data": data, "layout": layout})
 
 
 def composite_figure(

@@ -153,3 +153,19 @@ def test_a_reading_without_data_still_draws_the_threshold_as_plotly_does() -> No
     golden = json.loads(pio.to_json(reference(equity, benchmark, position, empty, *rest)))
     assert same(built, golden) == []
     assert [shape["y0"] for shape in built["layout"]["shapes"]] == [21.5]
+
+
+@pytest.mark.parametrize("default", ["plotly", "streamlit", "simple_white"])
+def test_every_chart_carries_the_house_template_whatever_the_default(
+    monkeypatch: pytest.MonkeyPatch, default: str
+) -> None:
+    import streamlit  # noqa: F401  (registers its template, the default once imported)
+
+    from components.figures import TEMPLATE, price_figure
+
+    monkeypatch.setattr(pio.templates, "default", default)
+    house = json.loads(pio.to_json(go.Figure(layout={"template": TEMPLATE})))["layout"]["template"]
+    args = inputs(flag=False, cash=True)
+    close = args[1]
+    for fig in (indicator_figure(*args), price_figure(close, None, "SPY", "Yahoo Finance")):
+        assert json.loads(pio.to_json(fig))["layout"]["template"] == house
