@@ -269,6 +269,53 @@ def weekly_points(values: pd.Series) -> pd.Series:
     return present.iloc[week_ends(pd.DatetimeIndex(present.index))]
 
 
+MAX_LINE_POINTS = 700  # about one point per two pixels of a full-width chart
+
+
+def envelope_points(values: pd.Series, max_points: int = MAX_LINE_POINTS) -> pd.Series:
+    """A line of more than ``max_points`` points cut into consecutive buckets of ``k`` points
+    (``k`` = 2 × ceil(len / max_points)) of which only the lowest and the highest are kept, in
+    date order (the first of equal ones), and the first and last points always: at most
+    ``max_points`` + 2 points that draw the same envelope (every peak and trough of the line
+    stays, so do the ends); shorter lines unchanged. Missing values are dropped first."""
+    present = values.dropna()
+    if len(present) <= max_points:
+        return present if len(present) < len(values) else values
+    k = 2 * -(-len(present) // max_points)
+    numbers = present.to_numpy(dtype=float)
+    starts = np.arange(0, len(numbers), k)
+    keep = {0, len(numbers) - 1}
+    for start in starts:
+        bucket = numbers[start : start + k]
+        keep.add(int(start + np.argmin(bucket)))
+        keep.add(int(start + np.argmax(bucket)))
+    return present.iloc[sorted(keep)]
+
+
+def step_points(values: pd.Series) -> pd.Series:
+    """A step line (Plotly ``shape="hv"``) without the points that repeat the previous value:
+    the first point of each run of equal values (NaN counting as equal to NaN) and the last
+    point are kept, so the line draws exactly the same steps and gaps."""
+    if len(values) < 3:
+        return values
+    numbers = values.to_numpy(dtype=float)
+    same = (numbers[1:] == numbers[:-1]) | (np.isnan(numbers[1:]) & np.isnan(numbers[:-1]))
+    keep = np.r_[True, ~same]
+    keep[-1] = True
+    return values[keep]
+
+
+def date_text(index: pd.Index) -> list[str] | pd.Index:
+    """Dates of a chart's x as ISO text ("YYYY-MM-DD" when they are whole days): Plotly writes
+    text faster than Timestamps and the browser receives shorter JSON; other indexes as they
+    are."""
+    if not isinstance(index, pd.DatetimeIndex) or len(index) == 0:
+        return index
+    if (index == index.normalize()).all():
+        return list(index.strftime("%Y-%m-%d"))
+    return index
+
+
 def log_ticks(values: Iterable[float]) -> list[float] | None:
     """Round ticks of a log axis over ``values`` (None without a positive value): 1, 2 and 5 ×
     powers of ten, else a finer ladder, else evenly spaced round steps — whichever first gives
@@ -329,7 +376,7 @@ INDICATOR_GAP = 0.06
 
 def _line(values: pd.Series, name: str, x: str, y: str, **style: object) -> dict[str, object]:
     return {
-        "type": "scatter", "x": values.index, "y": values.to_numpy(), "name": name,
+        "type": "scatter", "x": date_text(values.index), "y": values.to_numpy(), "name": name,
         "xaxis": x, "yaxis": y, **style,
     }  # fmt: skip
 
@@ -349,14 +396,18 @@ def indicator_figure(
     top, the reading and its threshold below, the periods in cash shaded over both.
 
     ``equity``, ``benchmark`` and ``position`` may be daily: the lines are drawn with
-    :func:`weekly_points`, the cash bands from the daily ``position`` (exact to the day).
+    :func:`weekly_points` then :func:`envelope_points` (at most about ``MAX_LINE_POINTS``
+    each), the reading with :func:`step_points` (the same steps), the cash bands from the daily
+    ``position`` (exact to the day); dates as text (:func:`date_text`). The browser receives
+    and draws about half the points of weekly lines, the same picture.
 
     Built as one figure specification, validated once by ``go.Figure`` (the same figure as
     ``make_subplots(rows=2, shared_xaxes=True)`` with ``add_scatter``, ``add_hline``,
     :func:`log_axis` and :func:`shade` calls, at a third of their cost: each of those calls
     validates the whole layout again)."""
     cash = bands_of(position == 0)
-    equity, benchmark = weekly_points(equity), weekly_points(benchmark)
+    equity = envelope_points(weekly_points(equity))
+    benchmark = envelope_points(weekly_points(benchmark))
     bottom = INDICATOR_ROWS[1]
     # make_subplots' grid: the rows share the height less the gap, the first row on top
     usable = 1 - INDICATOR_GAP
@@ -372,7 +423,9 @@ def indicator_figure(
         "yaxis2": {"anchor": "x2", "domain": [0.0, split]},
     }
     shown = reading.loc[equity.index[0] :] if len(equity) else reading
-    if is_flag(shown):  # a calendar rule: on or off, drawn as a light area, no threshold line
+    flag = is_flag(shown)
+    shown = step_points(shown)
+    if flag:  # a calendar rule: on or off, drawn as a light area, no threshold line
         data.append(
             _line(
                 shown, reading_label, "x2", "y2", fill="tozeroy", fillcolor=FLAG_FILL,

@@ -26,12 +26,15 @@ from components.figures import (
     STRATEGY,
     THRESHOLD,
     bands_of,
+    date_text,
+    envelope_points,
     finish,
     indicator_figure,
     is_flag,
     legend_square,
     log_axis,
     shade,
+    step_points,
     weekly_points,
 )
 
@@ -47,31 +50,34 @@ def reference(
     source: str,
     as_of: pd.Timestamp,
 ) -> go.Figure:
-    """The chart as Plotly's subplot calls build it (the golden figure)."""
+    """The chart as Plotly's subplot calls build it (the golden figure), from the same points."""
     cash = bands_of(position == 0)
-    equity, benchmark = weekly_points(equity), weekly_points(benchmark)
+    equity = envelope_points(weekly_points(equity))
+    benchmark = envelope_points(weekly_points(benchmark))
     fig = make_subplots(
         rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.06
     )
     fig.add_scatter(
-        x=equity.index, y=equity.to_numpy(), name="Following the signal", row=1, col=1,
+        x=date_text(equity.index), y=equity.to_numpy(), name="Following the signal", row=1, col=1,
         line={"color": STRATEGY, "width": 1.8},
     )  # fmt: skip
     fig.add_scatter(
-        x=benchmark.index, y=benchmark.to_numpy(), name="Buy & hold SPY", row=1, col=1,
+        x=date_text(benchmark.index), y=benchmark.to_numpy(), name="Buy & hold SPY", row=1, col=1,
         line={"color": BENCHMARK, "width": 1.4},
     )  # fmt: skip
     shown = reading.loc[equity.index[0] :] if len(equity) else reading
-    if is_flag(shown):
+    flag = is_flag(shown)
+    shown = step_points(shown)
+    if flag:
         fig.add_scatter(
-            x=shown.index, y=shown.to_numpy(), name=reading_label, row=2, col=1,
+            x=date_text(shown.index), y=shown.to_numpy(), name=reading_label, row=2, col=1,
             line={"color": FLAG_LINE, "width": 0.6, "shape": "hv"}, fill="tozeroy",
             fillcolor=FLAG_FILL,
         )  # fmt: skip
         fig.update_yaxes(tickvals=[0, 1], ticktext=["off", "on"], range=[-0.05, 1.15], row=2, col=1)
     else:
         fig.add_scatter(
-            x=shown.index, y=shown.to_numpy(), name=reading_label, row=2, col=1,
+            x=date_text(shown.index), y=shown.to_numpy(), name=reading_label, row=2, col=1,
             line={"color": PRICE, "width": 1.3, "shape": "hv"},
         )  # fmt: skip
         fig.add_hline(
@@ -106,16 +112,17 @@ def same(a: Any, b: Any, path: str = "figure") -> list[str]:
 
 
 def inputs(flag: bool, cash: bool) -> tuple[Any, ...]:
-    days = pd.bdate_range("2015-01-01", "2020-12-31")
+    days = pd.bdate_range("1995-01-01", "2020-12-31")  # more weeks than MAX_LINE_POINTS
     rng = np.random.default_rng(7)
     benchmark = pd.Series(100_000 * np.cumprod(1 + rng.normal(3e-4, 0.01, len(days))), days)
     position = pd.Series(1.0, days)
     if cash:
         position.iloc[200:260] = 0.0
         position.iloc[900:1000] = 0.0
+        position.iloc[3000:3300] = 0.0
         position.iloc[-5:] = 0.0  # a run to the last day
     equity = benchmark.where(position == 1).ffill().bfill()
-    weeks = pd.date_range("2014-06-06", "2020-12-25", freq="W-FRI")
+    weeks = pd.date_range("1994-06-03", "2020-12-25", freq="W-FRI")
     if flag:
         reading = pd.Series((np.arange(len(weeks)) % 9 < 3).astype(float), weeks)
     else:
@@ -169,3 +176,37 @@ def test_every_chart_carries_the_house_template_whatever_the_default(
     close = args[1]
     for fig in (indicator_figure(*args), price_figure(close, None, "SPY", "Yahoo Finance")):
         assert json.loads(pio.to_json(fig))["layout"]["template"] == house
+
+
+def test_envelope_points_keep_each_buckets_low_and_high_and_both_ends() -> None:
+    days = pd.date_range("2000-01-07", periods=12, freq="W-FRI")
+    values = pd.Series([5.0, 1, 9, 4, 4, 7, 3, 8, 2, 6, 6, 5], days)
+    # max 6 points: k = 2 × ceil(12 / 6) = 4, buckets [5,1,9,4] [4,7,3,8] [2,6,6,5]
+    kept = envelope_points(values, max_points=6)
+    assert list(kept.index) == [days[i] for i in (0, 1, 2, 6, 7, 8, 9, 11)]
+    assert envelope_points(values, max_points=12) is values  # short enough: unchanged
+    assert kept.max() == values.max() and kept.min() == values.min()
+
+
+def test_envelope_points_bound_a_long_line() -> None:
+    days = pd.date_range("1993-01-29", periods=1700, freq="W-FRI")
+    line = pd.Series(np.sin(np.arange(1700) / 9.0) + np.arange(1700) / 100, days)
+    kept = envelope_points(line)
+    assert len(kept) <= 700 + 2
+    assert kept.index[0] == days[0] and kept.index[-1] == days[-1]
+    assert kept.max() == line.max() and kept.min() == line.min()
+
+
+def test_step_points_keep_the_first_of_each_run_and_the_last_point() -> None:
+    days = pd.date_range("2020-01-03", periods=9, freq="W-FRI")
+    values = pd.Series([1.0, 1, 0, 0, np.nan, np.nan, 1, 1, 1], days)
+    kept = step_points(values)
+    assert list(kept.index) == [days[i] for i in (0, 2, 4, 6, 8)]
+    assert kept.iloc[2] != kept.iloc[2]  # the gap stays a gap
+
+
+def test_date_text_writes_whole_days_and_keeps_times() -> None:
+    days = pd.DatetimeIndex(["2020-01-03", "2020-01-10"])
+    assert date_text(days) == ["2020-01-03", "2020-01-10"]
+    stamped = pd.DatetimeIndex(["2020-01-03 15:30"])
+    assert date_text(stamped) is stamped
