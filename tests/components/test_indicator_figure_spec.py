@@ -210,3 +210,21 @@ def test_date_text_writes_whole_days_and_keeps_times() -> None:
     assert date_text(days) == ["2020-01-03", "2020-01-10"]
     stamped = pd.DatetimeIndex(["2020-01-03 15:30"])
     assert date_text(stamped) is stamped
+
+
+def test_the_gauge_history_draws_its_shown_years_daily_and_the_years_before_thinned() -> None:
+    from components.gauge import gauge_history_figure
+
+    days = pd.bdate_range("1995-01-02", "2024-06-28")
+    rng = np.random.default_rng(3)
+    score = pd.Series(np.clip(50 + np.cumsum(rng.normal(0, 2, len(days))), 0, 100), days)
+    fig = gauge_history_figure(score, "Sentiment gauge", "AAII", days[-1])
+    x = pd.DatetimeIndex(fig.data[0].x)
+    start = days[-1] - pd.DateOffset(years=2)
+    assert list(x[x >= start]) == list(days[days >= start])  # every day of the shown years
+    assert len(x[x < start]) <= 700 + 2  # the years before: their envelope
+    assert x[0] == pd.Timestamp("1995-01-06")  # the first week's last day (weekly_points)
+    assert max(fig.data[0].y) == score.round(1).max() and min(fig.data[0].y) == score.round(1).min()
+    assert list(pd.to_datetime(fig.layout.xaxis.range)) == [start, days[-1]]
+    short = gauge_history_figure(score.iloc[-100:], "Sentiment gauge", "AAII", days[-1])
+    assert len(short.data[0].x) == 100  # less than the shown years: all of it
