@@ -203,3 +203,10 @@ def test_a_composite_threshold_outside_0_to_1_is_refused_as_evaluate_refuses_it(
     with pytest.raises(InvalidSetting) as golden:
         evaluate(FolderSource(FIXTURE).load_many(), ModelSettings(invest_threshold=threshold))
     assert str(derived.value) == str(golden.value)
+
+
+def test_the_app_reads_parquet_with_the_system_allocator() -> None:
+    """pyarrow's default pool kept ~35 MiB of freed read buffers resident (issue #15)."""
+    import pyarrow
+
+    assert pyarrow.default_memory_pool().backend_name == "system"
