@@ -302,7 +302,7 @@ def step_points(values: pd.Series) -> pd.Series:
     same = (numbers[1:] == numbers[:-1]) | (np.isnan(numbers[1:]) & np.isnan(numbers[:-1]))
     keep = np.r_[True, ~same]
     keep[-1] = True
-    return values[keep]
+    return values.iloc[np.flatnonzero(keep)]
 
 
 def date_text(index: pd.Index) -> list[str] | pd.Index:
@@ -374,7 +374,7 @@ INDICATOR_ROWS = (0.62, 0.38)  # the equity row above the reading row
 INDICATOR_GAP = 0.06
 
 
-def _line(values: pd.Series, name: str, x: str, y: str, **style: object) -> dict[str, object]:
+def _line(values: pd.Series, name: str, x: str, y: str, **style: Any) -> dict[str, Any]:
     return {
         "type": "scatter", "x": date_text(values.index), "y": values.to_numpy(), "name": name,
         "xaxis": x, "yaxis": y, **style,
@@ -412,11 +412,11 @@ def indicator_figure(
     # make_subplots' grid: the rows share the height less the gap, the first row on top
     usable = 1 - INDICATOR_GAP
     split = bottom * usable
-    data: list[dict[str, object]] = [
+    data: list[dict[str, Any]] = [
         _line(equity, "Following the signal", "x", "y", line={"color": STRATEGY, "width": 1.8}),
         _line(benchmark, "Buy & hold SPY", "x", "y", line={"color": BENCHMARK, "width": 1.4}),
     ]
-    layout: dict[str, object] = {
+    layout: dict[str, Any] = {
         "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "matches": "x2", "showticklabels": False},
         "yaxis": {"anchor": "x", "domain": [split + INDICATOR_GAP, 1.0]},
         "xaxis2": {"anchor": "y2", "domain": [0.0, 1.0]},
@@ -480,7 +480,7 @@ def indicator_figure(
     data.append(legend_square_trace("In cash (shaded)", CASH_SHADE))
     style, source_note = finish_layout(title, as_of, source, height=520)
     layout |= style | {"template": TEMPLATE}
-    layout["annotations"] = [*layout.get("annotations", []), source_note]  # type: ignore[list-item]
+    layout["annotations"] = [*layout.get("annotations", []), source_note]
     return go.Figure({"data": data, "layout": layout})
 
 
