@@ -14,8 +14,14 @@ Keys hold only what a result depends on: each indicator's backtest, the generati
 indicator's own threshold and publication rule, the costs and the end date (never the
 composite's threshold); the composite's, every model setting; an indicator's figure, the same
 as its backtest plus the as-of date (:func:`indicator_settings`). A new composite threshold
-recomputes one backtest, not 22, and no indicator figure. Backtests live in a
+recomputes one backtest, not 22, and no indicator figure; nor does it evaluate the 21
+indicators again: the model of a composite threshold is derived from the model of the same
+indicator settings (:func:`with_invest_threshold`, sharing its results). Backtests live in a
 :class:`~dashboard.keyed_cache.KeyedCache` so the missing ones of a page are computed together.
+
+Memory bounds (issue #15): ``BACKTEST_ENTRIES`` backtests (four settings or dates of all 22),
+``FIGURE_ENTRIES`` figures, four indicator models and sixteen derived ones (which share those
+four's frames); parquet reads use the system allocator (see ``pyarrow.set_memory_pool`` below).
 
 Read-only rule: the loaded series, the model, the backtests and the figures are cached as
 shared objects (``st.cache_resource``, the backtests' cache), so every session of the process
