@@ -7,12 +7,15 @@ template and one palette, and exports at 2× through ``PLOTLY_CONFIG`` (componen
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
+import plotly.io as pio
+
+TEMPLATE = "plotly_white"
 
 INK = "#1f2937"
 MUTED = "#6b7280"
@@ -31,15 +34,30 @@ CATEGORY_COLOURS = {
 }
 
 
-def finish(
-    fig: go.Figure, title: str, as_of: pd.Timestamp | None, source: str, height: int = 460
-) -> go.Figure:
-    """Title with an "As of" line, the source under the plot, one template and legend style."""
+_WHITE = pio.templates[TEMPLATE].layout
+
+
+def has_template(fig: go.Figure) -> bool:
+    """``fig`` already carries ``TEMPLATE`` (its plot background and grid colour; neither
+    Plotly's default template nor Streamlit's, which becomes the default once Streamlit is
+    imported, has both)."""
+    layout = fig.layout.template.layout
+    return bool(
+        layout.plot_bgcolor == _WHITE.plot_bgcolor
+        and layout.xaxis.gridcolor == _WHITE.xaxis.gridcolor
+    )
+
+
+def finish_layout(
+    title: str, as_of: pd.Timestamp | None, source: str, height: int = 460
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The house style of :func:`finish` as plain layout properties: (the layout's title, size,
+    font, legend, margins and hover mode; the source annotation under the plot)."""
     stamp = f"As of {pd.Timestamp(as_of):%Y-%m-%d}" if as_of is not None else ""
     source_lines = wrap_source(f"Source: {source}")
     title_lines = wrap_source(title, TITLE_LINE_CHARS)
-    fig.update_layout(
-        title={
+    layout = {
+        "title": {
             "text": f"{title_lines}<br><sup>{stamp}</sup>",
             "x": 0.01,
             "xanchor": "left",
@@ -48,32 +66,45 @@ def finish(
             "yanchor": "top",
             "yref": "container",
         },
-        template="plotly_white",
-        height=height,
-        font={"family": "Inter, Helvetica, Arial, sans-serif", "size": 13, "color": INK},
+        "height": height,
+        "font": {"family": "Inter, Helvetica, Arial, sans-serif", "size": 13, "color": INK},
         # the legend under the title, left-aligned, so it never covers the title on a phone
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
-        margin={
+        "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.01, "xanchor": "left", "x": 0},
+        "margin": {
             "t": 125 + 20 * title_lines.count("<br>"),
             "b": 60 + 14 * source_lines.count("<br>"),
             "l": 60,
             "r": 30,
         },
-        hovermode="x unified",
-    )
-    fig.add_annotation(
-        text=source_lines,
-        yanchor="top",
-        align="left",
-        xref="paper",
-        yref="paper",
-        x=0,
-        y=0,
-        yshift=-34,
-        xanchor="left",
-        showarrow=False,
-        font={"size": 11, "color": MUTED},
-    )
+        "hovermode": "x unified",
+    }
+    annotation = {
+        "text": source_lines,
+        "yanchor": "top",
+        "align": "left",
+        "xref": "paper",
+        "yref": "paper",
+        "x": 0,
+        "y": 0,
+        "yshift": -34,
+        "xanchor": "left",
+        "showarrow": False,
+        "font": {"size": 11, "color": MUTED},
+    }
+    return layout, annotation
+
+
+def finish(
+    fig: go.Figure, title: str, as_of: pd.Timestamp | None, source: str, height: int = 460
+) -> go.Figure:
+    """Title with an "As of" line, the source under the plot, one template and legend style
+    (:func:`finish_layout`); the template ``TEMPLATE`` unless the figure has it already
+    (copying a template is a third of a simple chart's build time)."""
+    layout, annotation = finish_layout(title, as_of, source, height)
+    fig.update_layout(layout)
+    if not has_template(fig):
+        fig.update_layout(template=TEMPLATE)
+    fig.add_annotation(annotation)
     return fig
 
 
@@ -99,15 +130,21 @@ def is_flag(reading: pd.Series) -> bool:
     return len(values) > 0 and bool(values.isin([0, 1]).all())
 
 
-def legend_square(fig: go.Figure, name: str, colour: str) -> None:
+def legend_square_trace(name: str, colour: str) -> dict[str, Any]:
     """A legend entry (a square of ``colour``) for a shaded area, which has none of its own."""
-    fig.add_scatter(
-        x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
-        marker={
+    return {
+        "type": "scatter", "x": [None], "y": [None], "mode": "markers", "name": name,
+        "hoverinfo": "skip",
+        "marker": {
             "size": 12, "symbol": "square", "color": colour,
             "line": {"color": MUTED, "width": 1},
         },
-    )  # fmt: skip
+    }  # fmt: skip
+
+
+def legend_square(fig: go.Figure, name: str, colour: str) -> None:
+    """Add :func:`legend_square_trace` to ``fig``."""
+    fig.add_trace(legend_square_trace(name, colour))
 
 
 def bands_of(flags: pd.Series) -> list[tuple[pd.Timestamp, pd.Timestamp]]:
@@ -232,14 +269,60 @@ def weekly_points(values: pd.Series) -> pd.Series:
     return present.iloc[week_ends(pd.DatetimeIndex(present.index))]
 
 
-def log_axis(
-    fig: go.Figure, values: Iterable[float], tickformat: str = "$~s", **where: int
-) -> None:
-    """A log y axis with round ticks: 1, 2 and 5 × powers of ten, else a finer ladder, else
-    evenly spaced round steps — whichever first gives at least three inside the data's range."""
+MAX_LINE_POINTS = 700  # about one point per two pixels of a full-width chart
+
+
+def envelope_points(values: pd.Series, max_points: int = MAX_LINE_POINTS) -> pd.Series:
+    """A line of more than ``max_points`` points cut into consecutive buckets of ``k`` points
+    (``k`` = 2 × ceil(len / max_points)) of which only the lowest and the highest are kept, in
+    date order (the first of equal ones), and the first and last points always: at most
+    ``max_points`` + 2 points that draw the same envelope (every peak and trough of the line
+    stays, so do the ends); shorter lines unchanged. Missing values are dropped first."""
+    present = values.dropna()
+    if len(present) <= max_points:
+        return present if len(present) < len(values) else values
+    k = 2 * -(-len(present) // max_points)
+    numbers = present.to_numpy(dtype=float)
+    starts = np.arange(0, len(numbers), k)
+    keep = {0, len(numbers) - 1}
+    for start in starts:
+        bucket = numbers[start : start + k]
+        keep.add(int(start + np.argmin(bucket)))
+        keep.add(int(start + np.argmax(bucket)))
+    return present.iloc[sorted(keep)]
+
+
+def step_points(values: pd.Series) -> pd.Series:
+    """A step line (Plotly ``shape="hv"``) without the points that repeat the previous value:
+    the first point of each run of equal values (NaN counting as equal to NaN) and the last
+    point are kept, so the line draws exactly the same steps and gaps."""
+    if len(values) < 3:
+        return values
+    numbers = values.to_numpy(dtype=float)
+    same = (numbers[1:] == numbers[:-1]) | (np.isnan(numbers[1:]) & np.isnan(numbers[:-1]))
+    keep = np.r_[True, ~same]
+    keep[-1] = True
+    return values.iloc[np.flatnonzero(keep)]
+
+
+def date_text(index: pd.Index) -> list[str] | pd.Index:
+    """Dates of a chart's x as ISO text ("YYYY-MM-DD" when they are whole days): Plotly writes
+    text faster than Timestamps and the browser receives shorter JSON; other indexes as they
+    are."""
+    if not isinstance(index, pd.DatetimeIndex) or len(index) == 0:
+        return index
+    if (index == index.normalize()).all():
+        return list(index.strftime("%Y-%m-%d"))
+    return index
+
+
+def log_ticks(values: Iterable[float]) -> list[float] | None:
+    """Round ticks of a log axis over ``values`` (None without a positive value): 1, 2 and 5 ×
+    powers of ten, else a finer ladder, else evenly spaced round steps — whichever first gives
+    at least three inside the data's range."""
     finite = [v for v in values if v == v and v > 0]
     if not finite:
-        return
+        return None
     low, high = min(finite), max(finite)
     powers = range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
     ticks: list[float] = []
@@ -252,7 +335,16 @@ def log_axis(
         scale = 10.0 ** np.floor(np.log10(rough))
         step = scale * max(m for m in (1, 2, 2.5, 5) if m * scale <= rough)
         ticks = list(np.arange(np.ceil(low / step) * step, high + step / 2, step))
-    fig.update_yaxes(type="log", tickvals=ticks, tickformat=tickformat, **where)
+    return ticks
+
+
+def log_axis(
+    fig: go.Figure, values: Iterable[float], tickformat: str = "$~s", **where: int
+) -> None:
+    """A log y axis with the round ticks of :func:`log_ticks` (unchanged without data)."""
+    ticks = log_ticks(values)
+    if ticks is not None:
+        fig.update_yaxes(type="log", tickvals=ticks, tickformat=tickformat, **where)
 
 
 def price_figure(
@@ -278,6 +370,17 @@ def price_figure(
     return finish(fig, title, close.index[-1] if len(close) else None, source)
 
 
+INDICATOR_ROWS = (0.62, 0.38)  # the equity row above the reading row
+INDICATOR_GAP = 0.06
+
+
+def _line(values: pd.Series, name: str, x: str, y: str, **style: Any) -> dict[str, Any]:
+    return {
+        "type": "scatter", "x": date_text(values.index), "y": values.to_numpy(), "name": name,
+        "xaxis": x, "yaxis": y, **style,
+    }  # fmt: skip
+
+
 def indicator_figure(
     equity: pd.Series,
     benchmark: pd.Series,
@@ -293,44 +396,92 @@ def indicator_figure(
     top, the reading and its threshold below, the periods in cash shaded over both.
 
     ``equity``, ``benchmark`` and ``position`` may be daily: the lines are drawn with
-    :func:`weekly_points`, the cash bands from the daily ``position`` (exact to the day)."""
+    :func:`weekly_points` then :func:`envelope_points` (at most about ``MAX_LINE_POINTS``
+    each), the reading with :func:`step_points` (the same steps), the cash bands from the daily
+    ``position`` (exact to the day); dates as text (:func:`date_text`). The browser receives
+    and draws about half the points of weekly lines, the same picture.
+
+    Built as one figure specification, validated once by ``go.Figure`` (the same figure as
+    ``make_subplots(rows=2, shared_xaxes=True)`` with ``add_scatter``, ``add_hline``,
+    :func:`log_axis` and :func:`shade` calls, at a third of their cost: each of those calls
+    validates the whole layout again)."""
     cash = bands_of(position == 0)
-    equity, benchmark = weekly_points(equity), weekly_points(benchmark)
-    fig = make_subplots(
-        rows=2, cols=1, shared_xaxes=True, row_heights=[0.62, 0.38], vertical_spacing=0.06
-    )
-    fig.add_scatter(
-        x=equity.index, y=equity.to_numpy(), name="Following the signal", row=1, col=1,
-        line={"color": STRATEGY, "width": 1.8},
-    )  # fmt: skip
-    fig.add_scatter(
-        x=benchmark.index, y=benchmark.to_numpy(), name="Buy & hold SPY", row=1, col=1,
-        line={"color": BENCHMARK, "width": 1.4},
-    )  # fmt: skip
+    equity = envelope_points(weekly_points(equity))
+    benchmark = envelope_points(weekly_points(benchmark))
+    bottom = INDICATOR_ROWS[1]
+    # make_subplots' grid: the rows share the height less the gap, the first row on top
+    usable = 1 - INDICATOR_GAP
+    split = bottom * usable
+    data: list[dict[str, Any]] = [
+        _line(equity, "Following the signal", "x", "y", line={"color": STRATEGY, "width": 1.8}),
+        _line(benchmark, "Buy & hold SPY", "x", "y", line={"color": BENCHMARK, "width": 1.4}),
+    ]
+    layout: dict[str, Any] = {
+        "xaxis": {"anchor": "y", "domain": [0.0, 1.0], "matches": "x2", "showticklabels": False},
+        "yaxis": {"anchor": "x", "domain": [split + INDICATOR_GAP, 1.0]},
+        "xaxis2": {"anchor": "y2", "domain": [0.0, 1.0]},
+        "yaxis2": {"anchor": "x2", "domain": [0.0, split]},
+    }
     shown = reading.loc[equity.index[0] :] if len(equity) else reading
-    if is_flag(shown):  # a calendar rule: on or off, drawn as a light area, no threshold line
-        fig.add_scatter(
-            x=shown.index, y=shown.to_numpy(), name=reading_label, row=2, col=1,
-            line={"color": FLAG_LINE, "width": 0.6, "shape": "hv"}, fill="tozeroy",
-            fillcolor=FLAG_FILL,
+    flag = is_flag(shown)
+    shown = step_points(shown)
+    if flag:  # a calendar rule: on or off, drawn as a light area, no threshold line
+        data.append(
+            _line(
+                shown, reading_label, "x2", "y2", fill="tozeroy", fillcolor=FLAG_FILL,
+                line={"color": FLAG_LINE, "width": 0.6, "shape": "hv"},
+            )
         )  # fmt: skip
-        fig.update_yaxes(tickvals=[0, 1], ticktext=["off", "on"], range=[-0.05, 1.15], row=2, col=1)
+        layout["yaxis2"] |= {"tickvals": [0, 1], "ticktext": ["off", "on"], "range": [-0.05, 1.15]}
     else:
-        fig.add_scatter(
-            x=shown.index, y=shown.to_numpy(), name=reading_label, row=2, col=1,
-            line={"color": PRICE, "width": 1.3, "shape": "hv"},
-        )  # fmt: skip
-        fig.add_hline(
-            y=threshold, line={"color": THRESHOLD, "dash": "dash", "width": 1.2}, row=2, col=1,
-            annotation_text=f"threshold {threshold:g}", annotation_position="top left",
-            annotation_font={"color": THRESHOLD, "size": 11},
-        )  # fmt: skip
-    log_axis(fig, [*equity.to_numpy(), *benchmark.to_numpy()], row=1, col=1)
-    fig.update_yaxes(title_text="equity (log)", row=1, col=1)
-    fig.update_yaxes(title_text=reading_label, row=2, col=1)
-    shade(fig, cash, CASH_SHADE, name=CASH_BANDS)  # after the axes' updates (see shade)
-    legend_square(fig, "In cash (shaded)", CASH_SHADE)
-    return finish(fig, title, as_of, source, height=520)
+        data.append(
+            _line(
+                shown, reading_label, "x2", "y2", line={"color": PRICE, "width": 1.3, "shape": "hv"}
+            )
+        )
+        # add_hline: on a row with a trace, even an empty one
+        layout["shapes"] = [
+            {
+                "type": "line", "x0": 0, "x1": 1, "xref": "x2 domain", "y0": threshold,
+                "y1": threshold, "yref": "y2",
+                "line": {"color": THRESHOLD, "dash": "dash", "width": 1.2},
+            }
+        ]  # fmt: skip
+        layout["annotations"] = [
+            {
+                "text": f"threshold {threshold:g}", "showarrow": False, "x": 0,
+                "xanchor": "left", "xref": "x2 domain", "y": threshold, "yanchor": "bottom",
+                "yref": "y2", "font": {"color": THRESHOLD, "size": 11},
+            }
+        ]  # fmt: skip
+    ticks = log_ticks([*equity.to_numpy(), *benchmark.to_numpy()])
+    if ticks is not None:
+        layout["yaxis"] |= {"type": "log", "tickvals": ticks, "tickformat": "$~s"}
+    layout["yaxis"] |= {"title": {"text": "equity (log)"}}
+    layout["yaxis2"] |= {"title": {"text": reading_label}}
+    xs, ys = band_outline(cash)
+    if xs:  # shade(): one band trace per row on a hidden 0-1 axis overlaying the row
+        for x, overlaid, hidden in (("x", "y", "yaxis3"), ("x2", "y2", "yaxis4")):
+            layout[hidden] = {
+                "range": [0, 1],
+                "visible": False,
+                "fixedrange": True,
+                "overlaying": overlaid,
+            }
+            data.append(
+                {
+                    "type": "scatter", "x": xs, "y": ys, "xaxis": x,
+                    "yaxis": "y" + hidden.removeprefix("yaxis"), "name": CASH_BANDS,
+                    "mode": "lines", "fill": "toself", "fillcolor": CASH_SHADE,
+                    "line": {"width": 0}, "hoverinfo": "skip", "showlegend": False,
+                    "meta": BAND_AXIS,
+                }
+            )  # fmt: skip
+    data.append(legend_square_trace("In cash (shaded)", CASH_SHADE))
+    style, source_note = finish_layout(title, as_of, source, height=520)
+    layout |= style | {"template": TEMPLATE}
+    layout["annotations"] = [*layout.get("annotations", []), source_note]
+    return go.Figure({"data": data, "layout": layout})
 
 
 def composite_figure(

@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.gauge import BANDS, band
-from components.figures import INK, MUTED, finish
+from components.figures import INK, MUTED, date_text, envelope_points, finish, weekly_points
 
 BAND_COLOURS: Mapping[str, str] = {
     "Extreme Fear": "#b91c1c",
@@ -97,11 +97,22 @@ def gauge_history_figure(
 ) -> go.Figure:
     """The daily gauge as a line over the five bands, shaded as one set of five horizontal
     rectangles (not per day), each band named at the right edge. Opens on the last
-    ``HISTORY_YEARS_SHOWN`` years; the y axis is fixed to 0–100."""
+    ``HISTORY_YEARS_SHOWN`` years, drawn day by day; the years before (seen when zooming out)
+    are drawn with :func:`~components.figures.weekly_points` then
+    :func:`~components.figures.envelope_points`, so the browser gets about 1,200 points, not
+    one per day since the 1990s. The y axis is fixed to 0–100."""
     values = score.dropna()
+    start = end = None
+    if len(values):
+        end = pd.Timestamp(values.index[-1])
+        start = max(pd.Timestamp(values.index[0]), end - pd.DateOffset(years=HISTORY_YEARS_SHOWN))
+    drawn = values
+    older = values.loc[values.index < start] if start is not None else values.iloc[0:0]
+    if len(older):
+        drawn = pd.concat([envelope_points(weekly_points(older)), values.loc[start:]])
     fig = go.Figure()
     fig.add_scatter(
-        x=values.index, y=values.round(1).to_numpy(), name="Sentiment gauge", mode="lines",
+        x=date_text(drawn.index), y=drawn.round(1).to_numpy(), name="Sentiment gauge", mode="lines",
         line={"color": INK, "width": 1.5}, hovertemplate="%{y:.0f}<extra></extra>",
     )  # fmt: skip
     shapes = []
@@ -119,8 +130,6 @@ def gauge_history_figure(
         )  # fmt: skip
     fig.update_layout(shapes=shapes, showlegend=False, hovermode="x")
     fig.update_yaxes(range=[0, 100], tickvals=[0, 25, 45, 56, 76, 100], fixedrange=True)
-    if len(values):
-        end = pd.Timestamp(values.index[-1])
-        start = max(pd.Timestamp(values.index[0]), end - pd.DateOffset(years=HISTORY_YEARS_SHOWN))
+    if start is not None:
         fig.update_xaxes(range=[start, end])
     return finish(fig, title, as_of, source, height=380)

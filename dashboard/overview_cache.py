@@ -1,6 +1,6 @@
 """The Overview's results, computed once per data generation (issue #15).
 
-Each panel is cached with ``st.cache_data`` on the source folder, the source's **generation**
+Each panel is cached with ``st.cache_resource`` on the source folder, the source's **generation**
 (:func:`dashboard.state.generation`: a new import or refresh changes it), the date shown and only
 the settings that result depends on:
 
@@ -14,6 +14,13 @@ the settings that result depends on:
 The loaded series (``_series``) and the model's settings (``_settings``) are passed unhashed:
 the generation already names the data, and the release overrides the settings that matter. A
 panel that cannot be built returns the user's message (a ``str``) instead, cached as well.
+
+The panels are shared objects (``st.cache_resource``), not pickled copies: ``st.cache_data``
+unpickled every figure of the page on every rerun (about a tenth of a second for the four
+charts), and the daily gauge's frames on every new date. So the read-only rule of
+:mod:`dashboard.state` holds here too: the page reads a panel and its figures, never changes
+them (``tests/dashboard/test_shared_cache_read_only.py``). Bounds: 16 dates per panel, the
+daily gauge for 2 publication settings.
 """
 
 from __future__ import annotations
@@ -85,7 +92,7 @@ def _keys() -> tuple[str | None, str]:
 # ---- price ---------------------------------------------------------------------------------
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _price_panel(
     folder: str | None, generation: str, as_of: pd.Timestamp, _series: Series
 ) -> PricePanel | str:
@@ -111,7 +118,7 @@ def price_panel(series: Series, as_of: pd.Timestamp) -> PricePanel | str:
 # ---- sentiment gauge -----------------------------------------------------------------------
 
 
-@st.cache_data(max_entries=4, show_spinner="Computing the daily sentiment gauge…")
+@st.cache_resource(max_entries=2, show_spinner="Computing the daily sentiment gauge…")
 def _daily_gauge(
     folder: str | None,
     generation: str,
@@ -122,7 +129,7 @@ def _daily_gauge(
     return daily_gauge_detail(_series, _settings)
 
 
-@st.cache_data(max_entries=32, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _sentiment_panel(
     folder: str | None,
     generation: str,
@@ -164,7 +171,7 @@ def sentiment_panel(
 # ---- sectors -------------------------------------------------------------------------------
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _sector_panel(
     folder: str | None, generation: str, as_of: pd.Timestamp, _series: Series
 ) -> SectorPanel | str:

@@ -14,8 +14,14 @@ Keys hold only what a result depends on: each indicator's backtest, the generati
 indicator's own threshold and publication rule, the costs and the end date (never the
 composite's threshold); the composite's, every model setting; an indicator's figure, the same
 as its backtest plus the as-of date (:func:`indicator_settings`). A new composite threshold
-recomputes one backtest, not 22, and no indicator figure. Backtests live in a
+recomputes one backtest, not 22, and no indicator figure; nor does it evaluate the 21
+indicators again: the model of a composite threshold is derived from the model of the same
+indicator settings (:func:`with_invest_threshold`, sharing its results). Backtests live in a
 :class:`~dashboard.keyed_cache.KeyedCache` so the missing ones of a page are computed together.
+
+Memory bounds (issue #15): ``BACKTEST_ENTRIES`` backtests (four settings or dates of all 22),
+``FIGURE_ENTRIES`` figures, four indicator models and sixteen derived ones (which share those
+four's frames); parquet reads use the system allocator (see ``pyarrow.set_memory_pool`` below).
 
 Read-only rule: the loaded series, the model, the backtests and the figures are cached as
 shared objects (``st.cache_resource``, the backtests' cache), so every session of the process
@@ -40,6 +46,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+import pyarrow
 import streamlit as st
 from plotly.graph_objects import Figure
 
@@ -59,6 +66,11 @@ from data_sources.store import Store
 
 if TYPE_CHECKING:  # the alerts' delivery imports requests: only the Data page needs them
     from dashboard.alerts.ledger import Ledger
+
+# Memory: pyarrow's default pool (mimalloc) keeps what every parquet read allocated for later
+# reuse, about 35 MiB of resident memory once the store's ~50 series are loaded, for frames of
+# 7 MiB; the system allocator gives it back (the reads take as long).
+pyarrow.set_memory_pool(pyarrow.system_memory_pool())
 
 DEFAULT_BACKTEST = BacktestSettings()
 DEFAULT_INVEST_THRESHOLD = ModelSettings().invest_threshold
@@ -259,15 +271,16 @@ def _precomputed(folder: str | None, generation: str) -> Precomputed | None:
     return None if folder else read_precomputed(open_store())
 
 
-@st.cache_resource(max_entries=16, show_spinner="Computing 21 indicators over the history…")
-def _model(
+@st.cache_resource(max_entries=4, show_spinner="Computing 21 indicators over the history…")
+def _indicators_model(
     folder: str | None,
     generation: str,
     thresholds: tuple[tuple[str, float], ...],
-    invest_threshold: float,
     releases: tuple[tuple[str, int, int | None, int | None], ...] = (),
 ) -> ModelResult:
-    if not thresholds and not releases and invest_threshold == DEFAULT_INVEST_THRESHOLD:
+    """The model at the default composite threshold: the precomputed one for the default
+    settings, else ``evaluate`` (the 21 indicators over the whole history)."""
+    if not thresholds and not releases:
         found = _precomputed(folder, generation)
         if found is not None:
             return found.model
@@ -278,15 +291,51 @@ def _model(
             key: replace(specs[key].release, lag_days=lag, months_after=months, day=day)
             for key, lag, months, day in releases
         },
-        invest_threshold=invest_threshold,
     )
     return evaluate(load_all(folder), settings)
+
+
+def with_invest_threshold(base: ModelResult, invest_threshold: float) -> ModelResult:
+    """``base`` with another composite threshold: only the decision changes, ``invested`` =
+    ``composite > invest_threshold`` (SPEC section 3, as :func:`analytics.engine.evaluate`
+    computes it), and the settings; the indicators, composite and category scores are
+    ``base``'s own objects, shared, not copied. Raises ``InvalidSetting`` outside 0..1 as
+    ``evaluate`` does."""
+    if invest_threshold == base.settings.invest_threshold:
+        return base
+    if not 0.0 <= invest_threshold <= 1.0:
+        raise InvalidSetting(
+            f"the composite threshold must be between 0 and 1 (got {invest_threshold})"
+        )
+    return replace(
+        base,
+        invested=(base.composite > invest_threshold).rename("invested"),
+        settings=replace(base.settings, invest_threshold=invest_threshold),
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _model(
+    folder: str | None,
+    generation: str,
+    thresholds: tuple[tuple[str, float], ...],
+    invest_threshold: float,
+    releases: tuple[tuple[str, int, int | None, int | None], ...] = (),
+) -> ModelResult:
+    """The model under every setting. A new composite threshold does not evaluate the 21
+    indicators again: it derives the decision from the model of the same indicator settings
+    (:func:`with_invest_threshold`), which shares their results (memory: one set per
+    indicator settings, not one per composite threshold)."""
+    base = _indicators_model(folder, generation, thresholds, releases)
+    return with_invest_threshold(base, invest_threshold)
 
 
 Thresholds = tuple[tuple[str, float], ...]
 Releases = tuple[tuple[str, int, int | None, int | None], ...]
 Costs = tuple[float, float, float, str]
-BACKTEST_ENTRIES = 16 * 22  # sixteen settings of the composite and 21 indicators each
+# Memory bound: each backtest holds three daily series over the history (about 0.2 MB), so
+# four settings or as-of dates of the composite and its 21 indicators, about 20 MB at most.
+BACKTEST_ENTRIES = 4 * 22
 _BACKTESTS: KeyedCache[BacktestResult | None] = KeyedCache(BACKTEST_ENTRIES)
 
 
@@ -390,7 +439,10 @@ def _backtests(
     return {name: result for name, result in results.items() if result is not None}
 
 
-@st.cache_resource(max_entries=128)
+FIGURE_ENTRIES = 48  # eight as-of dates of a six-chart page; a figure is about 1 MB in memory
+
+
+@st.cache_resource(max_entries=FIGURE_ENTRIES)
 def _figure(
     name: str, settings: tuple[object, ...], as_of: pd.Timestamp, _build: Callable[[], Figure]
 ) -> Figure:
@@ -436,6 +488,7 @@ def forget_data() -> None:
     _load_all.clear()
     _series_status.clear()
     _precomputed.clear()
+    _indicators_model.clear()
     _model.clear()
     _BACKTESTS.clear()
     _figure.clear()

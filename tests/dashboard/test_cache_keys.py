@@ -147,3 +147,66 @@ def test_a_page_backtests_only_the_ids_it_shows(computed: list[list[str]]) -> No
     assert computed[1][0] == "composite" and every["trend"] is shown["trend"]
     with pytest.raises(KeyError, match="unknown backtest 'nope'"):
         state.backtests(end, ids=["nope"])
+
+
+def _assert_same_model(found: Any, golden: Any) -> None:
+    pd.testing.assert_series_equal(found.invested, golden.invested)
+    pd.testing.assert_series_equal(found.composite, golden.composite)
+    pd.testing.assert_frame_equal(found.categories, golden.categories)
+    assert found.settings == golden.settings
+    assert found.snapshot() == golden.snapshot()
+
+
+@pytest.mark.parametrize("threshold", [0.3, 0.5, 0.65, 0.9])
+def test_a_new_composite_threshold_derives_the_model_without_evaluating_again(
+    computed: list[list[str]], monkeypatch: pytest.MonkeyPatch, threshold: float
+) -> None:
+    default = state.model()
+    evaluations: list[ModelSettings] = []
+    real = state.evaluate
+
+    def counting(series: Any, settings: Any = None) -> Any:
+        evaluations.append(settings)
+        return real(series, settings)
+
+    monkeypatch.setattr(state, "evaluate", counting)
+    st.session_state["threshold"] = threshold
+    derived = state.model()
+    assert evaluations == []  # the 21 indicators are not evaluated again
+    assert derived.indicators is default.indicators  # shared, not copied
+    series = FolderSource(FIXTURE).load_many()
+    _assert_same_model(derived, evaluate(series, ModelSettings(invest_threshold=threshold)))
+    assert default.settings.invest_threshold == state.DEFAULT_INVEST_THRESHOLD  # base untouched
+
+
+def test_a_composite_threshold_at_the_composite_stays_cash() -> None:
+    """Invested only when the composite is strictly above the threshold (the boundary)."""
+    series = FolderSource(FIXTURE).load_many()
+    base = evaluate(series, ModelSettings())
+    at = float(base.composite.dropna().iloc[-1])
+    derived = state.with_invest_threshold(base, at)
+    assert not bool(derived.invested.iloc[-1])
+    _assert_same_model(derived, evaluate(series, ModelSettings(invest_threshold=at)))
+    below = state.with_invest_threshold(base, at - 1e-9)
+    assert bool(below.invested.iloc[-1])
+
+
+@pytest.mark.parametrize("threshold", [-0.01, 1.01])
+def test_a_composite_threshold_outside_0_to_1_is_refused_as_evaluate_refuses_it(
+    threshold: float,
+) -> None:
+    from analytics.errors import InvalidSetting
+
+    base = evaluate(FolderSource(FIXTURE).load_many(), ModelSettings())
+    with pytest.raises(InvalidSetting, match="between 0 and 1") as derived:
+        state.with_invest_threshold(base, threshold)
+    with pytest.raises(InvalidSetting) as golden:
+        evaluate(FolderSource(FIXTURE).load_many(), ModelSettings(invest_threshold=threshold))
+    assert str(derived.value) == str(golden.value)
+
+
+def test_the_app_reads_parquet_with_the_system_allocator() -> None:
+    """pyarrow's default pool kept ~35 MiB of freed read buffers resident (issue #15)."""
+    import pyarrow
+
+    assert pyarrow.default_memory_pool().backend_name == "system"

@@ -151,9 +151,18 @@ def test_the_default_view_loads_instead_of_computing(app_over, store) -> None:
     at.switch_page("views/indicators.py").run()
     assert not at.exception
     assert computed == []
-    # another threshold (here from a shared link) is computed on demand
+    # another composite threshold (here from a shared link) changes only the decision: it is
+    # derived from the precomputed indicators, not evaluated again, and decides as evaluate does
     other = start(threshold="0.45")
     assert other.slider(key="threshold").value == 0.45
+    assert computed == []
+    golden = evaluate(store.load_many(), ModelSettings(invest_threshold=0.45)).snapshot()
+    assert _metric(other, "Composite") == f"{golden.composite:.2f}"
+    texts = [m.value for m in other.markdown]
+    assert f"### {'INVESTED' if golden.invested else 'CASH'}" in texts
+    # another indicator threshold evaluates the indicators on demand
+    other.session_state["thresholds"] = {"vix_trend": 10.0}
+    other.run()
     assert computed == ["evaluate"]
 
 

@@ -19,7 +19,7 @@ import pytest
 from plotly.graph_objects import Figure
 from streamlit.testing.v1 import AppTest
 
-from dashboard import state
+from dashboard import overview_cache, state
 
 ROOT = Path(__file__).parents[2]
 APP = str(ROOT / "dashboard" / "app.py")
@@ -94,6 +94,20 @@ def _figure_changes(taken: str, figure: Figure) -> list[str]:
     return [] if _figure_json(figure) == taken else [f"figure {figure.layout.title.text!r}"]
 
 
+def _panel_snapshot(panel: Any) -> Any:
+    """A panel of the Overview with its figures as JSON (a message ``str`` as it is)."""
+    if isinstance(panel, str):
+        return panel
+    return {
+        name: _figure_json(value) if isinstance(value, Figure) else copy.deepcopy(value)
+        for name, value in vars(panel).items()
+    }
+
+
+def _panel_changes(taken: Any, panel: Any) -> list[str]:
+    return differences(taken, _panel_snapshot(panel), f"panel {type(panel).__name__}")
+
+
 def test_the_comparison_finds_a_changed_cell_index_or_nan() -> None:
     frame = pd.DataFrame(
         {"a": [1.0, float("nan")]}, index=pd.to_datetime(["2024-01-05", "2024-01-12"])
@@ -122,6 +136,14 @@ def recorders(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[dict[
         "backtests": Recorder(state._compute_backtests, copy.deepcopy),
         "figures": Recorder(state._figure, _figure_json),
     }
+    panels = {
+        name: Recorder(getattr(overview_cache, name), _panel_snapshot)
+        for name in ("_price_panel", "_sentiment_panel", "_sector_panel")
+    }
+    panels["_daily_gauge"] = Recorder(overview_cache._daily_gauge, copy.deepcopy)
+    for name, recorder in panels.items():
+        monkeypatch.setattr(overview_cache, name, recorder)
+        found[name] = recorder
     monkeypatch.setattr(state, "_load_all", found["series"])
     monkeypatch.setattr(state, "_model", found["model"])
     monkeypatch.setattr(state, "_compute_backtests", found["backtests"])
@@ -150,4 +172,8 @@ def test_no_page_changes_the_shared_model_backtests_or_figures(
     changes = recorders["model"].changes(differences) + recorders["backtests"].changes(differences)
     changes += recorders["series"].changes(differences)
     changes += recorders["figures"].changes(_figure_changes)
+    for name in ("_price_panel", "_sentiment_panel", "_sector_panel"):
+        assert recorders[name].seen, name
+        changes += recorders[name].changes(_panel_changes)
+    changes += recorders["_daily_gauge"].changes(differences)
     assert changes == []
