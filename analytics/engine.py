@@ -13,7 +13,7 @@ threshold.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -24,17 +24,10 @@ from analytics.catalog import CATALOG
 from analytics.errors import InvalidSetting, NotEnoughData
 from analytics.readings import DAY, Context, FloatArray, Reading, rolling_mean
 from analytics.results import IndicatorResult, ModelResult
-from analytics.spec import CATEGORIES, Comparison, IndicatorSpec, ModelSettings
+from analytics.spec import CATEGORIES, COMPARE, IndicatorSpec, ModelSettings
 
 BoolArray = npt.NDArray[np.bool_]
 CLOCK_KEYS = ("yahoo:SPY", "yahoo:^GSPC")
-
-COMPARE: Mapping[Comparison, Callable[[FloatArray, float], BoolArray]] = {
-    ">": np.greater,
-    ">=": np.greater_equal,
-    "<": np.less,
-    "<=": np.less_equal,
-}
 
 
 def _date(value: np.datetime64 | pd.Timestamp | None) -> str:

@@ -8,9 +8,11 @@ comparison, the threshold in force and the unit, so the text always matches the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
+
+import numpy as np
 
 from analytics.readings import ReadingFunction
 from analytics.releases import Release
@@ -25,6 +27,13 @@ COMPARISON_WORDS: Mapping[Comparison, str] = {
     "<": "below",
     "<=": "at or below",
 }
+COMPARE: Mapping[Comparison, Callable[..., Any]] = {
+    ">": np.greater,
+    ">=": np.greater_equal,
+    "<": np.less,
+    "<=": np.less_equal,
+}
+"""The comparison of a reading with its threshold, elementwise on arrays or on two floats."""
 OPPOSITE: Mapping[Comparison, Comparison] = {">": "<=", ">=": "<", "<": ">=", "<=": ">"}
 UNITLESS = frozenset({"flag", "ratio", "index"})
 
@@ -115,9 +124,21 @@ class IndicatorSpec:
         return f"{text} ({self.rule_note})" if self.rule_note else text
 
     def invested_text(self, threshold: float) -> str:
-        """The invested side in a few words, e.g. "invested when at or above 0.9"."""
+        """The invested side in a few words, e.g. "invested when at or above 0.9"; a calendar
+        flag's "invested when on" / "invested when off" (the side its rule holds SPY)."""
+        if self.unit == "flag":
+            return f"invested when {self.flag_text(1.0 if self.holds(1.0, threshold) else 0.0)}"
         words = COMPARISON_WORDS[self.invested_when]
         return f"invested when {words} {with_unit(threshold, self.unit)}"
+
+    def holds(self, reading: float, threshold: float) -> bool:
+        """``reading <invested_when> threshold``: the rule that scores 1."""
+        return bool(COMPARE[self.invested_when](reading, threshold))
+
+    @staticmethod
+    def flag_text(reading: float) -> str:
+        """A calendar flag in words: "on" (1) or "off" (0)."""
+        return "on" if reading >= 0.5 else "off"
 
     def missing_inputs(self, loaded: Mapping[str, object]) -> str | None:
         """Why the indicator cannot be computed at all from the loaded keys (None when it can).

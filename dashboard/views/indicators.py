@@ -38,9 +38,12 @@ def show(row: IndicatorRow, results: dict[str, BacktestResult]) -> None:
         state_badge(None if row.score is None else row.score == 1)
         unit = "" if row.unit in UNITLESS else f" {row.unit}"
         if row.available:
+            shown = f"{number(row.reading)}{unit}"
+            if spec.unit == "flag" and row.reading is not None:
+                shown = spec.flag_text(row.reading).capitalize()
             st.metric(
                 "Reading",
-                f"{number(row.reading)}{unit}",
+                shown,
                 spec.invested_text(row.threshold),
                 delta_color="off",
                 delta_arrow="off",

@@ -40,3 +40,24 @@ def test_entry_is_documented(spec) -> None:
 
 def test_readme_has_no_row_for_an_unknown_indicator() -> None:
     assert set(_readme_rows()) == {spec.id for spec in CATALOG}
+
+
+@pytest.mark.parametrize(
+    ("indicator", "words"),
+    [
+        ("seasonality", "invested when on"),  # flag 1 = November to April, held at >= 1
+        ("buyback_blackout", "invested when off"),  # flag 1 = blackout, held at <= 0
+        ("fomc_drift", "invested when on"),  # flag 1 = a statement in the holding week
+    ],
+)
+def test_calendar_flags_say_on_or_off_not_a_threshold(indicator, words) -> None:
+    spec = {s.id: s for s in CATALOG}[indicator]
+    assert spec.invested_text(spec.threshold) == words
+    assert spec.holds(1.0, spec.threshold) is (words == "invested when on")
+    assert (spec.flag_text(1.0), spec.flag_text(0.0)) == ("on", "off")
+
+
+def test_a_measured_reading_keeps_its_comparison_and_unit() -> None:
+    spec = {s.id: s for s in CATALOG}["trend"]
+    assert spec.invested_text(0.0) == "invested when above 0 %"
+    assert spec.holds(0.0, 0.0) is False and spec.holds(0.01, 0.0) is True
