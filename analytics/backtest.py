@@ -231,30 +231,42 @@ def backtest_signals(
     )  # fmt: skip
     first_days = all_days[first_week]
     count = len(names)
-    equity, holds = _curves(walk, event_rows, first_days, market, settings.capital)
+    bench_starts, bench_of = np.unique(first_days, return_inverse=True)
+    bench_shares = (settings.capital - settings.commission) / (
+        market.prices[bench_starts] * (1 + settings.spread)
+    )
+    starts = np.r_[first_days, bench_starts]
+    equity, holds = _curves(
+        walk, event_rows, starts, np.r_[np.full(count, settings.capital), bench_shares],
+        np.r_[np.zeros(count, dtype=bool), np.ones(len(bench_starts), dtype=bool)], market,
+    )  # fmt: skip
     trade_counts = np.bincount(event_rows[walk.buys], minlength=count)
     frames, win_shares = _trade_frames(walk, event_rows, count, trade_counts, market, settings)
     stats = compute_stats_rows(
         equity,
-        first_days,
+        starts,
         market.dates,
         settings.capital,
         holds,
-        trade_counts.tolist(),
-        win_shares,
+        trade_counts.tolist() + [1] * len(bench_starts),
+        win_shares + [None] * len(bench_starts),
         market.risk_free,
     )
-    bench_starts, bench_of = np.unique(first_days, return_inverse=True)
-    benchmarks = _buy_and_hold_rows(bench_starts, market, settings)
+    windows = {start: market.dates[start:] for start in bench_starts.tolist()}
+    benchmarks = [
+        (pd.Series(equity[count + j, start:], index=windows[start], name="SPY", copy=True), stat)
+        for j, (start, stat) in enumerate(zip(bench_starts.tolist(), stats[count:], strict=True))
+    ]
     notes = (market.price_note, market.cash_note)
     results: dict[str, BacktestResult] = {}
-    for k, key in enumerate(names):
-        first = int(first_days[k])
-        dates = market.dates[first:]
-        bench_series, bench_stats = benchmarks[int(bench_of[k])]
+    for k, (key, first, bench) in enumerate(
+        zip(names, first_days.tolist(), bench_of.tolist(), strict=True)
+    ):
+        dates = windows[first]
+        bench_series, bench_stats = benchmarks[bench]
         results[key] = BacktestResult(
             name=key,
-            equity=pd.Series(equity[k, first:], index=dates, name=key),
+            equity=pd.Series(equity[k, first:], index=dates, name=key, copy=True),
             benchmark=bench_series,
             position=pd.Series(holds[k, first:], index=dates, name="position", dtype=float),
             trades=frames[k],
@@ -365,40 +377,46 @@ def _walk(
 
 
 def _curves(
-    walk: _Walk, event_rows: np.ndarray, first_days: np.ndarray, market: Market, capital: float
+    walk: _Walk,
+    event_rows: np.ndarray,
+    starts: np.ndarray,
+    start_amounts: np.ndarray,
+    start_holds: np.ndarray,
+    market: Market,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Daily equity and holding flags (signals × days) of every signal.
+    """Daily equity and holding flags (rows × days) of every signal and benchmark.
 
-    Segments begin at each signal's start (cash = capital) and at each of its trades; a day
-    holds the amount of its latest segment: ``q · p_t`` in SPY, else ``K · G_t / G_start``
-    with ``G`` the cash growth. Before its start a row repeats its first day (flat), the layout
-    ``compute_stats_rows`` expects.
+    Row ``k`` begins on day ``starts[k]`` holding ``start_amounts[k]`` (cash, or shares when
+    ``start_holds[k]``: a buy-and-hold benchmark, whose row has no trades); the walk's trades
+    (``event_rows`` index the first rows) begin the next segments. A day holds the amount of its
+    latest segment: ``q · p_t`` in SPY, else ``K · G_t / G_start`` with ``G`` the cash growth.
+    Before its start a row repeats its first day (flat), the layout ``compute_stats_rows``
+    expects. The segments are repeated into one (rows × days) array and priced in place.
     """
-    count, days = len(first_days), len(market.dates)
+    count, days = len(starts), len(market.dates)
     seg_rows = np.r_[np.arange(count), event_rows]
-    seg_days = np.r_[first_days, walk.days]
+    seg_days = np.r_[starts, walk.days]
     seg_is_start = np.r_[np.ones(count, dtype=bool), np.zeros(len(walk.days), dtype=bool)]
     order = np.lexsort((~seg_is_start, seg_days, seg_rows))  # a start before a same-day trade
-    seg_amounts = np.r_[np.full(count, capital), walk.amounts][order]
-    seg_holds = np.r_[np.zeros(count, dtype=bool), walk.buys][order]
+    seg_amounts = np.r_[start_amounts, walk.amounts][order]
+    seg_holds = np.r_[start_holds, walk.buys][order]
     seg_starts = seg_days[order]
     rows_in_order = seg_rows[order]
     begins = np.where(seg_is_start[order], 0, seg_starts)  # a first segment covers the days before
     last_of_row = np.r_[rows_in_order[1:] != rows_in_order[:-1], True]
     lengths = np.where(last_of_row, days, np.r_[seg_starts[1:], days]) - begins
     holds = np.repeat(seg_holds, lengths).reshape(count, days)
+    equity = np.repeat(seg_amounts, lengths).reshape(count, days)
     if market.risk_free.any():
         growth = market.cash_growth
         start_growth = np.repeat(growth[seg_starts], lengths).reshape(count, days)
         factor = np.where(holds, market.prices, growth[None, :] / start_growth)
-    else:  # cash earns nothing: G_t / G_start = 1
-        factor = np.where(holds, market.prices, 1.0)
-    amounts = np.repeat(seg_amounts, lengths).reshape(count, days)
-    equity = np.multiply(amounts, factor, out=factor)
-    before = np.arange(days)[None, :] < first_days[:, None]
-    rows = np.arange(count)
-    np.copyto(equity, equity[rows, first_days][:, None], where=before)
-    np.copyto(holds, holds[rows, first_days][:, None], where=before)
+        np.multiply(equity, factor, out=equity)
+    else:  # cash earns nothing (G_t / G_start = 1): only the days in SPY change
+        np.multiply(equity, market.prices, out=equity, where=holds)
+    for row, start in enumerate(starts.tolist()):
+        equity[row, :start] = equity[row, start]
+        holds[row, :start] = holds[row, start]
     return equity, holds
 
 
@@ -455,31 +473,6 @@ def _trade_frames(
         won = pnl[low:high][closed[low:high]] > 0
         win_shares.append(float(np.mean(won)) if len(won) else None)
     return frames, win_shares
-
-
-def _buy_and_hold_rows(
-    starts: np.ndarray, market: Market, settings: BacktestSettings
-) -> list[tuple[pd.Series, Stats]]:
-    """``buy_and_hold`` from each start, the statistics in one ``compute_stats_rows`` call."""
-    prices = market.prices
-    shares = (settings.capital - settings.commission) / (prices[starts] * (1 + settings.spread))
-    equity = shares[:, None] * prices[None, :]
-    before = np.arange(len(prices))[None, :] < starts[:, None]
-    np.copyto(equity, equity[np.arange(len(starts)), starts][:, None], where=before)
-    stats = compute_stats_rows(
-        equity,
-        starts,
-        market.dates,
-        settings.capital,
-        np.ones(equity.shape, dtype=bool),
-        [1] * len(starts),
-        [None] * len(starts),
-        market.risk_free,
-    )
-    return [
-        (pd.Series(row[start:], index=market.dates[start:], name="SPY"), stat)
-        for row, start, stat in zip(equity, starts.tolist(), stats, strict=True)
-    ]
 
 
 def buy_and_hold(first: int, market: Market, settings: BacktestSettings) -> tuple[pd.Series, Stats]:
