@@ -75,10 +75,15 @@ def _text_date_unit() -> Literal["s", "ms", "us", "ns"]:
 
 
 def _parse_arrow_dates(column: pd.Series, date_format: str | None) -> pd.DatetimeIndex | None:
-    """``_parse_plain_dates`` of Arrow-backed text, by Arrow's own parser (ISO dates only)."""
-    if date_format is not None or len(column) == 0 or column.isna().any():
+    """``_parse_plain_dates`` of Arrow-backed text, by Arrow's own parser (ISO dates, and US
+    ``%m/%d/%Y`` dates by ``_parse_us_dates``)."""
+    if len(column) == 0 or column.isna().any():
         return None
     text = pc.utf8_trim_whitespace(pa.array(column))
+    if date_format == US_DATE_FORMAT:
+        return _parse_us_dates(text)
+    if date_format is not None:
+        return None
     if pc.any(pc.not_equal(pc.utf8_length(text), len("YYYY-MM-DD"))).as_py():
         return None
     try:  # Arrow's ISO 8601 cast: checks month lengths and leap years, rejects the rest
@@ -86,6 +91,30 @@ def _parse_arrow_dates(column: pd.Series, date_format: str | None) -> pd.Datetim
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
     days = parsed.to_numpy(zero_copy_only=False)
+    return pd.DatetimeIndex(days).as_unit(_text_date_unit())
+
+
+US_DATE_FORMAT = "%m/%d/%Y"
+_US_DATE = r"^(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})$"
+
+
+def _parse_us_dates(text: pa.Array) -> pd.DatetimeIndex | None:
+    """``%m/%d/%Y`` dates (month and day of one or two digits, as strptime reads them) built
+    from their numbers; None when any cell is not such a real date between 1678 and 2261 (the
+    general path then names it)."""
+    parts = pc.extract_regex(text, _US_DATE)
+    if parts.null_count:
+        return None
+    month, day, year = (
+        pc.cast(parts.field(name), pa.int64()).to_numpy() for name in ("month", "day", "year")
+    )
+    if ((month < 1) | (month > 12) | (day < 1) | (year < 1678) | (year > 2261)).any():
+        return None
+    months = (year - 1970) * 12 + month - 1
+    first = months.astype("datetime64[M]").astype("datetime64[D]")
+    days = first + (day - 1).astype("timedelta64[D]")
+    if (days.astype("datetime64[M]") != months.astype("datetime64[M]")).any():
+        return None  # a day past the end of its month
     return pd.DatetimeIndex(days).as_unit(_text_date_unit())
 
 
@@ -139,6 +168,9 @@ def tidy_frame(
     are documented (a manifest folder's reference files): there the last row of a repeated
     date, in file order, is kept whatever its values.
     """
+    quick = _tidy_numeric(raw, date_column, fields, date_format, scale, adjusted)
+    if quick is not None:
+        return quick
     raw = raw.rename(columns=lambda c: str(c).strip())
     needed = [date_column, *fields.values()]
     missing = [c for c in needed if c not in raw.columns]
@@ -170,11 +202,66 @@ def tidy_frame(
     return frame
 
 
+def _tidy_numeric(
+    raw: pd.DataFrame,
+    date_column: str,
+    fields: Mapping[str, str],
+    date_format: str | None,
+    scale: float | None,
+    adjusted: bool,
+) -> pd.DataFrame | None:
+    """``tidy_frame`` of the common table, on numpy arrays: column names already stripped,
+    every field column numeric, every date present and parsing by ``parse_dates``' quick path,
+    dates strictly increasing after dropping the rows without any value. The same frame, built
+    as one float block. None for anything else (the general path then decides, with its
+    messages); the repeat and order rules cannot fire on such a table, so none is skipped."""
+    columns = [date_column, *fields.values()]
+    if not fields or not all(isinstance(c, str) and c == c.strip() for c in raw.columns):
+        return None
+    if any(c not in raw.columns for c in columns) or raw.columns.has_duplicates:
+        return None
+    if not all(pd.api.types.is_numeric_dtype(raw[c]) for c in fields.values()):
+        return None
+    if any(pd.api.types.is_bool_dtype(raw[c]) for c in fields.values()):
+        return None
+    dates = raw[date_column]
+    if dates.isna().any():
+        return None
+    index = _parse_plain_dates(dates, date_format)
+    if index is None:
+        return None
+    names = list(fields)
+    sources = list(fields.values())
+    if adjusted and "close" in fields and "adj_close" not in fields:
+        names.append("adj_close")
+        sources.append(fields["close"])
+    values = np.empty((len(index), len(names)))
+    for number, column in enumerate(sources):
+        values[:, number] = raw[column].to_numpy(dtype="float64")
+    if scale is not None:
+        values *= scale
+    known = ~np.isnan(values).all(axis=1)
+    if not known.all():
+        values, index = values[known], index[known]
+    stamps = index.asi8
+    if len(stamps) == 0 or not (stamps[1:] > stamps[:-1]).all():
+        return None
+    frame = pd.DataFrame(values, index=index, columns=names, copy=False)
+    frame.index.name = "date"
+    if adjusted:
+        frame.attrs["adjusted"] = True
+    return frame
+
+
 def combine_parts(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Join parts of one series in order; where dates overlap, a later part wins."""
     parts = list(parts)
     if not parts:
         raise EmptyPayload("no parts to combine")
+    if len(parts) == 1 and parts[0].index.is_monotonic_increasing and parts[0].index.is_unique:
+        alone = parts[0].copy(deep=False)  # nothing to join, drop or sort
+        alone.attrs = dict(parts[0].attrs)
+        return alone
     combined = pd.concat(parts)
     combined = combined[~combined.index.duplicated(keep="last")].sort_index(kind="stable")
     combined.attrs = dict(parts[-1].attrs)
