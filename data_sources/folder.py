@@ -13,6 +13,7 @@ a repeated date wins, as it always has, rather than the live providers' rule
 from __future__ import annotations
 
 import csv
+import io
 import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -137,21 +138,31 @@ def _read_needed_columns(path: Path, part: ManifestPart) -> pd.DataFrame | None:
     comes back as text and ``to_numeric`` reads it the slow way.
     """
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle, skipinitialspace=True), [])
+        data = path.read_bytes()
+        header = _header(data)
         by_name = {column.strip(): column for column in header}
         wanted = [part.date, *part.fields.values()]
         if any(name not in by_name for name in wanted):
             return None
+        columns = [by_name[name] for name in dict.fromkeys(wanted)]
         return pd.read_csv(
-            path,
-            usecols=[by_name[name] for name in dict.fromkeys(wanted)],
-            skipinitialspace=True,
+            io.BytesIO(data),
+            usecols=None if sorted(columns) == sorted(header) else columns,
+            skipinitialspace=b" " in data,  # nothing to skip otherwise: the same cells, quicker
             keep_default_na=False,
             na_values={by_name[name]: list(MISSING_MARKERS) for name in part.fields.values()},
         )
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, ValueError):
         return None
+
+
+def _header(data: bytes) -> list[str]:
+    """The column names of a CSV file's first record (a byte-order mark dropped)."""
+    text = data.decode("utf-8-sig") if b'"' in data[: data.find(b"\n")] else None
+    if text is None:  # no quotes in the first line: it is the whole header record
+        first = data[: data.find(b"\n")] if b"\n" in data else data
+        text = first.decode("utf-8-sig")
+    return next(csv.reader(io.StringIO(text, newline=""), skipinitialspace=True), [])
 
 
 class FolderSource:

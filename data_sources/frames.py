@@ -75,23 +75,30 @@ def _text_date_unit() -> Literal["s", "ms", "us", "ns"]:
 
 
 def _parse_arrow_dates(column: pd.Series, date_format: str | None) -> pd.DatetimeIndex | None:
-    """``_parse_plain_dates`` of Arrow-backed text, by Arrow's own parser (ISO dates, and US
-    ``%m/%d/%Y`` dates by ``_parse_us_dates``)."""
+    """``_parse_plain_dates`` of Arrow-backed text, by Arrow's own parser: ISO dates, monthly
+    ``YYYY-MM`` ones (the first of the month, as ``parse_dates`` reads them) and US
+    ``%m/%d/%Y`` dates (``_parse_us_dates``)."""
     if len(column) == 0 or column.isna().any():
         return None
-    text = pc.utf8_trim_whitespace(pa.array(column))
+    text = pc.utf8_trim_whitespace(pa.array(column.array))
     if date_format == US_DATE_FORMAT:
         return _parse_us_dates(text)
     if date_format is not None:
         return None
-    if pc.any(pc.not_equal(pc.utf8_length(text), len("YYYY-MM-DD"))).as_py():
+    lengths = pc.utf8_length(text)
+    monthly = pc.all(pc.equal(lengths, len("YYYY-MM"))).as_py()
+    if monthly:  # monthly: the first of the month
+        if not pc.all(pc.match_substring_regex(text, r"^\d{4}-\d{2}$")).as_py():
+            return None
+        text = pc.utf8_replace_slice(text, start=7, stop=7, replacement="-01")
+    elif pc.any(pc.not_equal(lengths, len("YYYY-MM-DD"))).as_py():
         return None
     try:  # Arrow's ISO 8601 cast: checks month lengths and leap years, rejects the rest
         parsed = pc.cast(text, pa.timestamp("s"))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    days = parsed.to_numpy(zero_copy_only=False)
-    return pd.DatetimeIndex(days).as_unit(_text_date_unit())
+    days = pd.DatetimeIndex(parsed.to_numpy(zero_copy_only=False)).as_unit(_text_date_unit())
+    return days.normalize() if monthly else days  # normalize infers the frequency, as there
 
 
 US_DATE_FORMAT = "%m/%d/%Y"
@@ -215,14 +222,17 @@ def _tidy_numeric(
     dates strictly increasing after dropping the rows without any value. The same frame, built
     as one float block. None for anything else (the general path then decides, with its
     messages); the repeat and order rules cannot fire on such a table, so none is skipped."""
-    columns = [date_column, *fields.values()]
     if not fields or not all(isinstance(c, str) and c == c.strip() for c in raw.columns):
         return None
-    if any(c not in raw.columns for c in columns) or raw.columns.has_duplicates:
+    if raw.columns.has_duplicates:
         return None
-    if not all(pd.api.types.is_numeric_dtype(raw[c]) for c in fields.values()):
-        return None
-    if any(pd.api.types.is_bool_dtype(raw[c]) for c in fields.values()):
+    dtypes = dict(zip(raw.columns, raw.dtypes, strict=True))
+    if date_column not in dtypes or any(
+        c not in dtypes
+        or not pd.api.types.is_numeric_dtype(dtypes[c])
+        or pd.api.types.is_bool_dtype(dtypes[c])
+        for c in fields.values()
+    ):
         return None
     dates = raw[date_column]
     if dates.isna().any():
