@@ -32,7 +32,7 @@ import pandas as pd
 
 from analytics.errors import InvalidSetting, NotEnoughData
 from analytics.results import ModelResult
-from analytics.stats import Stats, compute_stats, compute_stats_rows
+from analytics.stats import Stats, compute_stats, compute_stats_rows, work_area
 
 CashMode = Literal["zero", "tbill"]
 TBILL_KEYS = ("fred:DTB3", "fred:DGS3MO")
@@ -121,8 +121,12 @@ def spy_total_return(series: Mapping[str, pd.DataFrame]) -> tuple[pd.Series, str
     frame = series.get("yahoo:SPY")
     if frame is None or frame.empty:
         raise NotEnoughData("backtests need yahoo:SPY prices; none are loaded")
-    if "adj_close" in frame.columns and frame["adj_close"].notna().any():
-        return frame["adj_close"].dropna(), "SPY dividend-adjusted close"
+    if "adj_close" in frame.columns:
+        adjusted = frame["adj_close"]
+        if not adjusted.hasnans:  # the usual file: nothing to drop
+            return adjusted, "SPY dividend-adjusted close"
+        if adjusted.notna().any():
+            return adjusted.dropna(), "SPY dividend-adjusted close"
     return frame["close"].dropna(), "SPY quoted close (no adjusted close in the source)"
 
 
@@ -144,14 +148,26 @@ def prepare_market(
     rate: pd.Series | None = None,
     price_note: str = "SPY",
 ) -> Market:
-    """Align prices and the cash rate on the trading days within the settings' window."""
-    prices = prices[prices.notna() & (prices > 0)].sort_index()
-    prices = prices[~prices.index.duplicated(keep="last")]
-    if settings.end is not None:
-        prices = prices[prices.index <= settings.end]
-    if prices.empty:
+    """Align prices and the cash rate on the trading days within the settings' window: positive
+    prices only, by date, the last of a repeated date."""
+    values = prices.to_numpy(dtype=float)
+    index = prices.index
+    if (
+        isinstance(index, pd.DatetimeIndex)
+        and index.is_monotonic_increasing
+        and index.is_unique
+        and (values > 0).all()
+    ):  # the usual series: sorted, unique and positive, nothing to filter (a quicker path)
+        end = len(index) if settings.end is None else index.searchsorted(settings.end, "right")
+        values, dates = values[:end], index[:end]
+    else:
+        prices = prices[prices.notna() & (prices > 0)].sort_index()
+        prices = prices[~prices.index.duplicated(keep="last")]
+        if settings.end is not None:
+            prices = prices[prices.index <= settings.end]
+        values, dates = prices.to_numpy(dtype=float), pd.DatetimeIndex(prices.index)
+    if len(values) == 0:
         raise NotEnoughData("no prices in the backtest window")
-    dates = pd.DatetimeIndex(prices.index)
     risk_free = np.zeros(len(dates))
     cash_note = "cash earns 0 %"
     if settings.cash == "tbill":
@@ -166,7 +182,7 @@ def prepare_market(
         cash_note = "cash earns the 3-month T-bill rate (actual/360)"
     return Market(
         dates=dates,
-        prices=prices.to_numpy(dtype=float),
+        prices=values,
         cash_growth=np.cumprod(1.0 + risk_free),
         risk_free=risk_free,
         price_note=price_note,
@@ -268,7 +284,7 @@ def backtest_signals(
             name=key,
             equity=pd.Series(equity[k, first:], index=dates, name=key, copy=True),
             benchmark=bench_series,
-            position=pd.Series(holds[k, first:], index=dates, name="position", dtype=float),
+            position=pd.Series(holds[k, first:].astype(float), index=dates, name="position"),
             trades=frames[k],
             stats=stats[k],
             benchmark_stats=bench_stats,
@@ -357,7 +373,8 @@ def _walk(
     sell: ``K = q · p · (1 − s) − c``. Each signal starts in cash with the capital.
     """
     c, s = settings.commission, settings.spread
-    prices, growth = market.prices.tolist(), market.cash_growth.tolist()
+    prices = market.prices.tolist()
+    growth = market.cash_growth.tolist() if market.risk_free.any() else None
     starts = first_days.tolist()
     amounts = [0.0] * len(event_days)
     spent = [0.0] * len(event_days)
@@ -367,11 +384,14 @@ def _walk(
         if signal_row != row:
             row, cash, cash_day = signal_row, settings.capital, starts[signal_row]
         if buy:
-            cash *= growth[day] / growth[cash_day]
+            if growth is not None:  # else the growth ratio is exactly 1
+                cash *= growth[day] / growth[cash_day]
             shares = (cash - c) / (prices[day] * (1 + s))
-            spent[i], amounts[i] = cash, shares
+            spent[i] = cash
+            amounts[i] = shares
         else:
-            cash, cash_day = shares * prices[day] * (1 - s) - c, day
+            cash = shares * prices[day] * (1 - s) - c
+            cash_day = day
             amounts[i] = cash
     return _Walk(event_days, event_buys, np.asarray(amounts), np.asarray(spent))
 
@@ -405,8 +425,16 @@ def _curves(
     begins = np.where(seg_is_start[order], 0, seg_starts)  # a first segment covers the days before
     last_of_row = np.r_[rows_in_order[1:] != rows_in_order[:-1], True]
     lengths = np.where(last_of_row, days, np.r_[seg_starts[1:], days]) - begins
-    holds = np.repeat(seg_holds, lengths).reshape(count, days)
-    equity = np.repeat(seg_amounts, lengths).reshape(count, days)
+    # Each day's segment number: a mark where each (non-empty) segment begins, summed along.
+    filled = lengths > 0
+    segment = work_area("curve segment", count * days, np.intp)
+    segment.fill(0)
+    segment[rows_in_order[filled] * days + begins[filled]] = 1
+    np.cumsum(segment, out=segment)
+    segment -= 1
+    equity = np.take(seg_amounts[filled], segment, out=work_area("curve equity", count * days))
+    holds = np.take(seg_holds[filled], segment, out=work_area("curve holds", count * days, np.bool_))
+    equity, holds = equity.reshape(count, days), holds.reshape(count, days)
     if market.risk_free.any():
         growth = market.cash_growth
         start_growth = np.repeat(growth[seg_starts], lengths).reshape(count, days)
@@ -444,11 +472,12 @@ def _trade_frames(
     proceeds = np.where(closed, walk.amounts[following], open_value)
     entry_days = walk.days[buys]
     pnl = proceeds - cost
+    days = market.dates.to_numpy()  # datetime64 columns from numpy: quicker than the index
     table = pd.DataFrame(
         {
-            "entry_date": market.dates[entry_days],
+            "entry_date": days[entry_days],
             "entry_price": market.prices[entry_days],
-            "exit_date": market.dates[exit_days],
+            "exit_date": days[exit_days],
             "exit_price": market.prices[exit_days],
             "shares": shares,
             "cost": cost,

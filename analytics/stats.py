@@ -139,7 +139,7 @@ def compute_stats_rows(
     counts = days - 1 - starts  # returns per row; returns j < start (before it) are zero
     # Two work areas reused by every step (fresh large arrays cost more than the arithmetic):
     # ``first`` holds the returns, then the depth; ``second`` the centred values, then the highs.
-    first, second = _work_areas(rows * days)
+    first, second = work_area("stats first", rows * days), work_area("stats second", rows * days)
     with np.errstate(invalid="ignore", divide="ignore"):
         returns = first[: rows * (days - 1)].reshape(rows, days - 1)
         np.divide(equity[:, 1:], equity[:, :-1], out=returns)
@@ -213,15 +213,16 @@ def _row_ratios(mean: np.ndarray, scale: np.ndarray, counts: np.ndarray) -> np.n
 _WORK_AREAS = threading.local()
 
 
-def _work_areas(size: int) -> tuple[np.ndarray, np.ndarray]:
-    """Two float arrays of ``size`` values (contents undefined), kept per thread between calls:
-    the page faults of fresh multi-megabyte arrays cost more than the statistics themselves.
-    Nothing ``compute_stats_rows`` returns refers to them; they grow to the largest size seen."""
-    areas: tuple[np.ndarray, np.ndarray] | None = getattr(_WORK_AREAS, "areas", None)
-    if areas is None or areas[0].size < size:
-        areas = (np.empty(size), np.empty(size))
-        _WORK_AREAS.areas = areas
-    return areas[0][:size], areas[1][:size]
+def work_area(name: str, size: int, dtype: type = np.float64) -> np.ndarray:
+    """A flat array of ``size`` values (contents undefined), kept per thread and ``name``
+    between calls: the page faults of fresh multi-megabyte arrays cost more than the arithmetic
+    done in them. It grows to the largest size asked; whoever fills it returns nothing that
+    refers to it (results are copied out)."""
+    areas: dict[str, np.ndarray] = _WORK_AREAS.__dict__.setdefault("areas", {})
+    area = areas.get(name)
+    if area is None or area.size < size or area.dtype != dtype:
+        area = areas[name] = np.empty(size, dtype)
+    return area[:size]
 
 
 def _running_high(equity: np.ndarray, out: np.ndarray) -> np.ndarray:
