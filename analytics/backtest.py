@@ -339,12 +339,13 @@ trade_days = trade_schedule
 def _signal_rows(signals: Mapping[str, pd.Series], decisions: pd.DatetimeIndex) -> np.ndarray:
     """(signals × decisions) values; a decision date missing from a signal is NaN."""
     rows = np.full((len(signals), len(decisions)), np.nan)
-    shared: tuple[pd.Index, np.ndarray] | None = None
+    shared: tuple[pd.Index, np.ndarray, np.ndarray] | None = None  # index, found, positions
     for k, signal in enumerate(signals.values()):
         if shared is None or not (signal.index is shared[0] or signal.index.equals(shared[0])):
-            shared = (signal.index, signal.index.get_indexer(decisions))
-        found = shared[1] >= 0
-        rows[k, found] = signal.to_numpy(dtype=float)[shared[1][found]]
+            positions = signal.index.get_indexer(decisions)
+            found = positions >= 0
+            shared = (signal.index, found, positions[found])
+        rows[k, shared[1]] = signal.to_numpy(dtype=float)[shared[2]]
     return rows
 
 
@@ -432,8 +433,10 @@ def _curves(
     segment[rows_in_order[filled] * days + begins[filled]] = 1
     np.cumsum(segment, out=segment)
     segment -= 1
-    equity = np.take(seg_amounts[filled], segment, out=work_area("curve equity", count * days))
-    holds = np.take(seg_holds[filled], segment, out=work_area("curve holds", count * days, np.bool_))
+    equity = work_area("curve equity", count * days)
+    holds = work_area("curve holds", count * days, np.bool_)
+    np.take(seg_amounts[filled], segment, out=equity, mode="clip")  # "raise" would buffer `out`
+    np.take(seg_holds[filled], segment, out=holds, mode="clip")
     equity, holds = equity.reshape(count, days), holds.reshape(count, days)
     if market.risk_free.any():
         growth = market.cash_growth
@@ -488,19 +491,22 @@ def _trade_frames(
         }
     )
     bounds = np.r_[0, np.cumsum(trade_counts)].tolist()
+    trade_rows = event_rows[buys]
+    closed_counts = np.bincount(trade_rows[closed], minlength=count).tolist()
+    won_counts = np.bincount(trade_rows[closed & (pnl > 0)], minlength=count).tolist()
     frames: list[pd.DataFrame] = []
-    win_shares: list[float | None] = []
     for k in range(count):
         low, high = bounds[k], bounds[k + 1]
         if low == high:
             frames.append(pd.DataFrame({name: [] for name in TRADE_COLUMNS}))
-            win_shares.append(None)
             continue
         frame = table.iloc[low:high]
         frame.index = pd.RangeIndex(high - low)
         frames.append(frame)
-        won = pnl[low:high][closed[low:high]] > 0
-        win_shares.append(float(np.mean(won)) if len(won) else None)
+    win_shares: list[float | None] = [
+        won / closed_count if closed_count else None
+        for won, closed_count in zip(won_counts, closed_counts, strict=True)
+    ]
     return frames, win_shares
 
 

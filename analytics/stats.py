@@ -156,8 +156,9 @@ def compute_stats_rows(
         running_high = _running_high(equity, second.reshape(rows, days))
         depth = np.divide(equity, running_high, out=first.reshape(rows, days))
     troughs = np.argmin(depth, axis=1)
-    day_numbers = market_days(dates)
-    spans = day_numbers[-1] - day_numbers[starts]
+    ends = dates[np.r_[starts, days - 1]]  # each row's first day, then the last day
+    day_numbers = market_days(ends)
+    spans = day_numbers[-1] - day_numbers[:-1]
     final = equity[:, -1]
     growth = final / capital
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -180,8 +181,7 @@ def compute_stats_rows(
         strict=True,
     )
     drawdowns = _row_drawdowns(equity, depth, running_high, troughs, dates)
-    start_dates = list(dates[starts])  # boxed together: much quicker than one by one
-    end = dates[-1]
+    *start_dates, end = list(ends)  # boxed together: much quicker than one by one
     return [
         Stats(
             start=start_dates[k],
