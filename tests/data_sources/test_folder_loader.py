@@ -211,3 +211,36 @@ def test_numeric_quick_frames_equal_the_text_path() -> None:
         assert quick.attrs == general.attrs == {"adjusted": True}
     assert quick["close"].tolist() == [4.5, 6.0] and quick["adj_close"].tolist() == [4.5, 6.0]
     assert quick.index.strftime("%Y-%m-%d").tolist() == ["2024-01-02", "2024-01-05"]
+
+
+def test_changing_a_loaded_frame_leaves_the_next_load_intact(tmp_path) -> None:
+    part = 'date = "Date"\nfields = { close = "Close" }\nadjusted = true'
+    source = FolderSource(_folder(tmp_path, "Date,Close\n2024-01-02,1.5\n2024-01-03,2\n", part))
+    first = source.load("fred:X")
+    first.iloc[0, 0] = 99.0
+    first["close"] *= 2
+    first.index.name = "renamed"
+    first.attrs["adjusted"] = False
+    first["extra"] = 1.0
+    again = source.load("fred:X")
+    assert again["close"].tolist() == [1.5, 2.0] and again["adj_close"].tolist() == [1.5, 2.0]
+    assert list(again.columns) == ["close", "adj_close"]
+    assert again.index.name == "date" and again.attrs == {"adjusted": True}
+
+
+def test_an_edited_manifest_is_read_again(tmp_path) -> None:
+    folder = _folder(
+        tmp_path,
+        "Date,Value,Other\n2024-01-02,1,5\n",
+        'date = "Date"\nfields = { value = "Value" }',
+    )
+    assert FolderSource(folder).load("fred:X")["value"].tolist() == [1.0]
+    (folder / "manifest.toml").write_text(
+        '[[series."fred:X"]]\nfile = "s.csv"\ndate = "Date"\nfields = { value = "Other" }\n'
+        'notes = "the other column, now"\n',
+        encoding="utf-8",
+    )
+    assert FolderSource(folder).load("fred:X")["value"].tolist() == [5.0]
+    (folder / "manifest.toml").write_text("not = [valid", encoding="utf-8")
+    with pytest.raises(ManifestError, match="not valid TOML"):
+        FolderSource(folder).keys()
