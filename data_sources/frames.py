@@ -77,10 +77,19 @@ def _text_date_unit() -> Literal["s", "ms", "us", "ns"]:
 def _parse_arrow_dates(column: pd.Series, date_format: str | None) -> pd.DatetimeIndex | None:
     """``_parse_plain_dates`` of Arrow-backed text, by Arrow's own parser: ISO dates, monthly
     ``YYYY-MM`` ones (the first of the month, as ``parse_dates`` reads them) and US
-    ``%m/%d/%Y`` dates (``_parse_us_dates``)."""
-    if len(column) == 0 or column.isna().any():
+    ``%m/%d/%Y`` dates (``_parse_us_dates``). The cells are read as they are first (no layout
+    accepted here allows a space) and, failing that, with their spaces trimmed."""
+    text = pa.array(column.array)
+    if len(text) == 0 or text.null_count:
         return None
-    text = pc.utf8_trim_whitespace(pa.array(column.array))
+    parsed = _parse_arrow_text(text, date_format)
+    if parsed is None:
+        parsed = _parse_arrow_text(pc.utf8_trim_whitespace(text), date_format)
+    return parsed
+
+
+def _parse_arrow_text(text: pa.Array, date_format: str | None) -> pd.DatetimeIndex | None:
+    """``_parse_arrow_dates`` of cells taken as they are."""
     if date_format == US_DATE_FORMAT:
         return _parse_us_dates(text)
     if date_format is not None:
@@ -234,10 +243,7 @@ def _tidy_numeric(
         for c in fields.values()
     ):
         return None
-    dates = raw[date_column]
-    if dates.isna().any():
-        return None
-    index = _parse_plain_dates(dates, date_format)
+    index = _parse_plain_dates(raw[date_column], date_format)  # None for a missing date
     if index is None:
         return None
     names = list(fields)
