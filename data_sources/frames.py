@@ -94,19 +94,19 @@ def _parse_arrow_text(text: pa.Array, date_format: str | None) -> pd.DatetimeInd
         return _parse_us_dates(text)
     if date_format is not None:
         return None
-    lengths = pc.utf8_length(text)
-    monthly = pc.all(pc.equal(lengths, len("YYYY-MM"))).as_py()
+    shortest, longest = pc.min_max(pc.utf8_length(text)).values()
+    monthly = shortest.as_py() == longest.as_py() == len("YYYY-MM")
     if monthly:  # monthly: the first of the month
         if not pc.all(pc.match_substring_regex(text, r"^\d{4}-\d{2}$")).as_py():
             return None
         text = pc.utf8_replace_slice(text, start=7, stop=7, replacement="-01")
-    elif pc.any(pc.not_equal(lengths, len("YYYY-MM-DD"))).as_py():
+    elif not shortest.as_py() == longest.as_py() == len("YYYY-MM-DD"):
         return None
     try:  # Arrow's ISO 8601 cast: checks month lengths and leap years, rejects the rest
-        parsed = pc.cast(text, pa.timestamp("s"))
+        parsed = pc.cast(text, pa.timestamp(_text_date_unit()))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    days = pd.DatetimeIndex(parsed.to_numpy(zero_copy_only=False)).as_unit(_text_date_unit())
+    days = pd.DatetimeIndex(parsed.to_numpy(zero_copy_only=False), copy=False)
     return days.normalize() if monthly else days  # normalize infers the frequency, as there
 
 
@@ -235,12 +235,12 @@ def _tidy_numeric(
         return None
     if raw.columns.has_duplicates:
         return None
-    dtypes = dict(zip(raw.columns, raw.dtypes, strict=True))
-    if date_column not in dtypes or any(
-        c not in dtypes
-        or not pd.api.types.is_numeric_dtype(dtypes[c])
-        or pd.api.types.is_bool_dtype(dtypes[c])
-        for c in fields.values()
+    if any(c not in raw.columns for c in (date_column, *fields.values())):
+        return None
+    columns = {c: raw[c] for c in fields.values()}
+    if any(
+        not pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)
+        for column in columns.values()
     ):
         return None
     index = _parse_plain_dates(raw[date_column], date_format)  # None for a missing date
@@ -253,14 +253,13 @@ def _tidy_numeric(
         sources.append(fields["close"])
     values = np.empty((len(index), len(names)))
     for number, column in enumerate(sources):
-        values[:, number] = raw[column].to_numpy(dtype="float64")
+        values[:, number] = columns[column].to_numpy(dtype="float64")
     if scale is not None:
         values *= scale
     known = ~np.isnan(values).all(axis=1)
     if not known.all():
         values, index = values[known], index[known]
-    stamps = index.asi8
-    if len(stamps) == 0 or not (stamps[1:] > stamps[:-1]).all():
+    if len(index) == 0 or not _strictly_increasing(index):
         return None
     frame = pd.DataFrame(values, index=index, columns=names, copy=False)
     frame.index.name = "date"
@@ -269,12 +268,20 @@ def _tidy_numeric(
     return frame
 
 
+def _strictly_increasing(index: pd.Index) -> bool:
+    """Dates sorted and unique (one pass over the numbers; no hash table)."""
+    if not isinstance(index, pd.DatetimeIndex):
+        return False
+    stamps = index.asi8
+    return bool((stamps[1:] > stamps[:-1]).all())
+
+
 def combine_parts(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Join parts of one series in order; where dates overlap, a later part wins."""
     parts = list(parts)
     if not parts:
         raise EmptyPayload("no parts to combine")
-    if len(parts) == 1 and parts[0].index.is_monotonic_increasing and parts[0].index.is_unique:
+    if len(parts) == 1 and _strictly_increasing(parts[0].index):
         alone = parts[0].copy(deep=False)  # nothing to join, drop or sort
         alone.attrs = dict(parts[0].attrs)
         return alone
