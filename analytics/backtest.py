@@ -270,7 +270,12 @@ def backtest_signals(
     )
     windows = {start: market.dates[start:] for start in bench_starts.tolist()}
     benchmarks = [
-        (pd.Series(equity[count + j, start:], index=windows[start], name="SPY", copy=True), stat)
+        (
+            pd.Series(
+                equity[count + j, start:].copy(), index=windows[start], name="SPY", copy=False
+            ),
+            stat,
+        )
         for j, (start, stat) in enumerate(zip(bench_starts.tolist(), stats[count:], strict=True))
     ]
     notes = (market.price_note, market.cash_note)
@@ -282,9 +287,11 @@ def backtest_signals(
         bench_series, bench_stats = benchmarks[bench]
         results[key] = BacktestResult(
             name=key,
-            equity=pd.Series(equity[k, first:], index=dates, name=key, copy=True),
+            equity=pd.Series(equity[k, first:].copy(), index=dates, name=key, copy=False),
             benchmark=bench_series,
-            position=pd.Series(holds[k, first:].astype(float), index=dates, name="position"),
+            position=pd.Series(
+                holds[k, first:].astype(float), index=dates, name="position", copy=False
+            ),
             trades=frames[k],
             stats=stats[k],
             benchmark_stats=bench_stats,
