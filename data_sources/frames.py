@@ -256,7 +256,7 @@ def _tidy_numeric(
         values[:, number] = columns[column].to_numpy(dtype="float64")
     if scale is not None:
         values *= scale
-    known = ~np.isnan(values).all(axis=1)
+    known = np.logical_not(np.isnan(values).all(axis=1))
     if not known.all():
         values, index = values[known], index[known]
     if len(index) == 0 or not _strictly_increasing(index):
