@@ -271,14 +271,13 @@ def backtest_signals(
     windows = {start: market.dates[start:] for start in bench_starts.tolist()}
     benchmarks = [
         (
-            pd.Series(
-                equity[count + j, start:].copy(), index=windows[start], name="SPY", copy=False
-            ),
+            pd.Series(equity[count + j, start:], index=windows[start], name="SPY", copy=False),
             stat,
         )
         for j, (start, stat) in enumerate(zip(bench_starts.tolist(), stats[count:], strict=True))
     ]
     notes = (market.price_note, market.cash_note)
+    positions = holds[:count].astype(float)
     results: dict[str, BacktestResult] = {}
     for k, (key, first, bench) in enumerate(
         zip(names, first_days.tolist(), bench_of.tolist(), strict=True)
@@ -287,11 +286,9 @@ def backtest_signals(
         bench_series, bench_stats = benchmarks[bench]
         results[key] = BacktestResult(
             name=key,
-            equity=pd.Series(equity[k, first:].copy(), index=dates, name=key, copy=False),
+            equity=pd.Series(equity[k, first:], index=dates, name=key, copy=False),
             benchmark=bench_series,
-            position=pd.Series(
-                holds[k, first:].astype(float), index=dates, name="position", copy=False
-            ),
+            position=pd.Series(positions[k, first:], index=dates, name="position", copy=False),
             trades=frames[k],
             stats=stats[k],
             benchmark_stats=bench_stats,
@@ -440,7 +437,7 @@ def _curves(
     segment[rows_in_order[filled] * days + begins[filled]] = 1
     np.cumsum(segment, out=segment)
     segment -= 1
-    equity = work_area("curve equity", count * days)
+    equity = np.empty(count * days)  # the result Series are views of it: not a work area
     holds = work_area("curve holds", count * days, np.bool_)
     np.take(seg_amounts[filled], segment, out=equity, mode="clip")  # "raise" would buffer `out`
     np.take(seg_holds[filled], segment, out=holds, mode="clip")
