@@ -378,24 +378,29 @@ def _walk(
     sell: ``K = q · p · (1 − s) − c``. Each signal starts in cash with the capital.
     """
     c, s = settings.commission, settings.spread
-    prices = market.prices.tolist()
+    day_prices = market.prices[event_days]
+    buy_costs = (day_prices * (1 + s)).tolist()  # p · (1 + s), elementwise as in the loop
     growth = market.cash_growth.tolist() if market.risk_free.any() else None
     starts = first_days.tolist()
     amounts = [0.0] * len(event_days)
     spent = [0.0] * len(event_days)
     row, cash, cash_day, shares = -1, 0.0, 0, 0.0
-    events = zip(event_days.tolist(), event_buys.tolist(), event_rows.tolist(), strict=True)
-    for i, (day, buy, signal_row) in enumerate(events):
+    sell_share = 1 - s
+    events = zip(
+        event_days.tolist(), event_buys.tolist(), event_rows.tolist(), day_prices.tolist(),
+        buy_costs, strict=True,
+    )  # fmt: skip
+    for i, (day, buy, signal_row, price, buy_cost) in enumerate(events):
         if signal_row != row:
             row, cash, cash_day = signal_row, settings.capital, starts[signal_row]
         if buy:
             if growth is not None:  # else the growth ratio is exactly 1
                 cash *= growth[day] / growth[cash_day]
-            shares = (cash - c) / (prices[day] * (1 + s))
+            shares = (cash - c) / buy_cost
             spent[i] = cash
             amounts[i] = shares
         else:
-            cash = shares * prices[day] * (1 - s) - c
+            cash = shares * price * sell_share - c
             cash_day = day
             amounts[i] = cash
     return _Walk(event_days, event_buys, np.asarray(amounts), np.asarray(spent))
