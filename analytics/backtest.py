@@ -442,7 +442,7 @@ def _curves(
     segment[rows_in_order[filled] * days + begins[filled]] = 1
     np.cumsum(segment, out=segment)
     segment -= 1
-    equity = np.empty(count * days)  # the result Series are views of it: not a work area
+    equity: np.ndarray = np.empty(count * days)  # the result Series are views of it (no work area)
     holds = work_area("curve holds", count * days, np.bool_)
     np.take(seg_amounts[filled], segment, out=equity, mode="clip")  # "raise" would buffer `out`
     np.take(seg_holds[filled], segment, out=holds, mode="clip")
