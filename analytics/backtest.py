@@ -32,7 +32,7 @@ import pandas as pd
 
 from analytics.errors import InvalidSetting, NotEnoughData
 from analytics.results import ModelResult
-from analytics.stats import Stats, compute_stats, compute_stats_rows
+from analytics.stats import Stats, compute_stats, compute_stats_rows, work_area
 
 CashMode = Literal["zero", "tbill"]
 TBILL_KEYS = ("fred:DTB3", "fred:DGS3MO")
@@ -121,8 +121,12 @@ def spy_total_return(series: Mapping[str, pd.DataFrame]) -> tuple[pd.Series, str
     frame = series.get("yahoo:SPY")
     if frame is None or frame.empty:
         raise NotEnoughData("backtests need yahoo:SPY prices; none are loaded")
-    if "adj_close" in frame.columns and frame["adj_close"].notna().any():
-        return frame["adj_close"].dropna(), "SPY dividend-adjusted close"
+    if "adj_close" in frame.columns:
+        adjusted = frame["adj_close"]
+        if not adjusted.hasnans:  # the usual file: nothing to drop
+            return adjusted, "SPY dividend-adjusted close"
+        if adjusted.notna().any():
+            return adjusted.dropna(), "SPY dividend-adjusted close"
     return frame["close"].dropna(), "SPY quoted close (no adjusted close in the source)"
 
 
@@ -144,14 +148,26 @@ def prepare_market(
     rate: pd.Series | None = None,
     price_note: str = "SPY",
 ) -> Market:
-    """Align prices and the cash rate on the trading days within the settings' window."""
-    prices = prices[prices.notna() & (prices > 0)].sort_index()
-    prices = prices[~prices.index.duplicated(keep="last")]
-    if settings.end is not None:
-        prices = prices[prices.index <= settings.end]
-    if prices.empty:
+    """Align prices and the cash rate on the trading days within the settings' window: positive
+    prices only, by date, the last of a repeated date."""
+    values = prices.to_numpy(dtype=float)
+    index = prices.index
+    if (
+        isinstance(index, pd.DatetimeIndex)
+        and index.is_monotonic_increasing
+        and index.is_unique
+        and (values > 0).all()
+    ):  # the usual series: sorted, unique and positive, nothing to filter (a quicker path)
+        end = len(index) if settings.end is None else index.searchsorted(settings.end, "right")
+        values, dates = values[:end], index[:end]
+    else:
+        prices = prices[prices.notna() & (prices > 0)].sort_index()
+        prices = prices[~prices.index.duplicated(keep="last")]
+        if settings.end is not None:
+            prices = prices[prices.index <= settings.end]
+        values, dates = prices.to_numpy(dtype=float), pd.DatetimeIndex(prices.index)
+    if len(values) == 0:
         raise NotEnoughData("no prices in the backtest window")
-    dates = pd.DatetimeIndex(prices.index)
     risk_free = np.zeros(len(dates))
     cash_note = "cash earns 0 %"
     if settings.cash == "tbill":
@@ -166,7 +182,7 @@ def prepare_market(
         cash_note = "cash earns the 3-month T-bill rate (actual/360)"
     return Market(
         dates=dates,
-        prices=prices.to_numpy(dtype=float),
+        prices=values,
         cash_growth=np.cumprod(1.0 + risk_free),
         risk_free=risk_free,
         price_note=price_note,
@@ -231,32 +247,48 @@ def backtest_signals(
     )  # fmt: skip
     first_days = all_days[first_week]
     count = len(names)
-    equity, holds = _curves(walk, event_rows, first_days, market, settings.capital)
+    bench_starts, bench_of = np.unique(first_days, return_inverse=True)
+    bench_shares = (settings.capital - settings.commission) / (
+        market.prices[bench_starts] * (1 + settings.spread)
+    )
+    starts = np.r_[first_days, bench_starts]
+    equity, holds = _curves(
+        walk, event_rows, starts, np.r_[np.full(count, settings.capital), bench_shares],
+        np.r_[np.zeros(count, dtype=bool), np.ones(len(bench_starts), dtype=bool)], market,
+    )  # fmt: skip
     trade_counts = np.bincount(event_rows[walk.buys], minlength=count)
     frames, win_shares = _trade_frames(walk, event_rows, count, trade_counts, market, settings)
     stats = compute_stats_rows(
         equity,
-        first_days,
+        starts,
         market.dates,
         settings.capital,
         holds,
-        trade_counts.tolist(),
-        win_shares,
+        trade_counts.tolist() + [1] * len(bench_starts),
+        win_shares + [None] * len(bench_starts),
         market.risk_free,
     )
-    bench_starts, bench_of = np.unique(first_days, return_inverse=True)
-    benchmarks = _buy_and_hold_rows(bench_starts, market, settings)
+    windows = {start: market.dates[start:] for start in bench_starts.tolist()}
+    benchmarks = [
+        (
+            pd.Series(equity[count + j, start:], index=windows[start], name="SPY", copy=False),
+            stat,
+        )
+        for j, (start, stat) in enumerate(zip(bench_starts.tolist(), stats[count:], strict=True))
+    ]
     notes = (market.price_note, market.cash_note)
+    positions = holds[:count].astype(float)
     results: dict[str, BacktestResult] = {}
-    for k, key in enumerate(names):
-        first = int(first_days[k])
-        dates = market.dates[first:]
-        bench_series, bench_stats = benchmarks[int(bench_of[k])]
+    for k, (key, first, bench) in enumerate(
+        zip(names, first_days.tolist(), bench_of.tolist(), strict=True)
+    ):
+        dates = windows[first]
+        bench_series, bench_stats = benchmarks[bench]
         results[key] = BacktestResult(
             name=key,
-            equity=pd.Series(equity[k, first:], index=dates, name=key),
+            equity=pd.Series(equity[k, first:], index=dates, name=key, copy=False),
             benchmark=bench_series,
-            position=pd.Series(holds[k, first:], index=dates, name="position", dtype=float),
+            position=pd.Series(positions[k, first:], index=dates, name="position", copy=False),
             trades=frames[k],
             stats=stats[k],
             benchmark_stats=bench_stats,
@@ -311,12 +343,13 @@ trade_days = trade_schedule
 def _signal_rows(signals: Mapping[str, pd.Series], decisions: pd.DatetimeIndex) -> np.ndarray:
     """(signals × decisions) values; a decision date missing from a signal is NaN."""
     rows = np.full((len(signals), len(decisions)), np.nan)
-    shared: tuple[pd.Index, np.ndarray] | None = None
+    shared: tuple[pd.Index, np.ndarray, np.ndarray] | None = None  # index, found, positions
     for k, signal in enumerate(signals.values()):
         if shared is None or not (signal.index is shared[0] or signal.index.equals(shared[0])):
-            shared = (signal.index, signal.index.get_indexer(decisions))
-        found = shared[1] >= 0
-        rows[k, found] = signal.to_numpy(dtype=float)[shared[1][found]]
+            positions = signal.index.get_indexer(decisions)
+            found = positions >= 0
+            shared = (signal.index, found, positions[found])
+        rows[k, shared[1]] = signal.to_numpy(dtype=float)[shared[2]]
     return rows
 
 
@@ -345,60 +378,85 @@ def _walk(
     sell: ``K = q · p · (1 − s) − c``. Each signal starts in cash with the capital.
     """
     c, s = settings.commission, settings.spread
-    prices, growth = market.prices.tolist(), market.cash_growth.tolist()
+    day_prices = market.prices[event_days]
+    buy_costs = (day_prices * (1 + s)).tolist()  # p · (1 + s), elementwise as in the loop
+    growth = market.cash_growth.tolist() if market.risk_free.any() else None
     starts = first_days.tolist()
     amounts = [0.0] * len(event_days)
     spent = [0.0] * len(event_days)
     row, cash, cash_day, shares = -1, 0.0, 0, 0.0
-    events = zip(event_days.tolist(), event_buys.tolist(), event_rows.tolist(), strict=True)
-    for i, (day, buy, signal_row) in enumerate(events):
+    sell_share = 1 - s
+    events = zip(
+        event_days.tolist(), event_buys.tolist(), event_rows.tolist(), day_prices.tolist(),
+        buy_costs, strict=True,
+    )  # fmt: skip
+    for i, (day, buy, signal_row, price, buy_cost) in enumerate(events):
         if signal_row != row:
             row, cash, cash_day = signal_row, settings.capital, starts[signal_row]
         if buy:
-            cash *= growth[day] / growth[cash_day]
-            shares = (cash - c) / (prices[day] * (1 + s))
-            spent[i], amounts[i] = cash, shares
+            if growth is not None:  # else the growth ratio is exactly 1
+                cash *= growth[day] / growth[cash_day]
+            shares = (cash - c) / buy_cost
+            spent[i] = cash
+            amounts[i] = shares
         else:
-            cash, cash_day = shares * prices[day] * (1 - s) - c, day
+            cash = shares * price * sell_share - c
+            cash_day = day
             amounts[i] = cash
     return _Walk(event_days, event_buys, np.asarray(amounts), np.asarray(spent))
 
 
 def _curves(
-    walk: _Walk, event_rows: np.ndarray, first_days: np.ndarray, market: Market, capital: float
+    walk: _Walk,
+    event_rows: np.ndarray,
+    starts: np.ndarray,
+    start_amounts: np.ndarray,
+    start_holds: np.ndarray,
+    market: Market,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Daily equity and holding flags (signals × days) of every signal.
+    """Daily equity and holding flags (rows × days) of every signal and benchmark.
 
-    Segments begin at each signal's start (cash = capital) and at each of its trades; a day
-    holds the amount of its latest segment: ``q · p_t`` in SPY, else ``K · G_t / G_start``
-    with ``G`` the cash growth. Before its start a row repeats its first day (flat), the layout
-    ``compute_stats_rows`` expects.
+    Row ``k`` begins on day ``starts[k]`` holding ``start_amounts[k]`` (cash, or shares when
+    ``start_holds[k]``: a buy-and-hold benchmark, whose row has no trades); the walk's trades
+    (``event_rows`` index the first rows) begin the next segments. A day holds the amount of its
+    latest segment: ``q · p_t`` in SPY, else ``K · G_t / G_start`` with ``G`` the cash growth.
+    Before its start a row repeats its first day (flat), the layout ``compute_stats_rows``
+    expects. The segments are repeated into one (rows × days) array and priced in place.
     """
-    count, days = len(first_days), len(market.dates)
+    count, days = len(starts), len(market.dates)
     seg_rows = np.r_[np.arange(count), event_rows]
-    seg_days = np.r_[first_days, walk.days]
+    seg_days = np.r_[starts, walk.days]
     seg_is_start = np.r_[np.ones(count, dtype=bool), np.zeros(len(walk.days), dtype=bool)]
     order = np.lexsort((~seg_is_start, seg_days, seg_rows))  # a start before a same-day trade
-    seg_amounts = np.r_[np.full(count, capital), walk.amounts][order]
-    seg_holds = np.r_[np.zeros(count, dtype=bool), walk.buys][order]
+    seg_amounts = np.r_[start_amounts, walk.amounts][order]
+    seg_holds = np.r_[start_holds, walk.buys][order]
     seg_starts = seg_days[order]
     rows_in_order = seg_rows[order]
     begins = np.where(seg_is_start[order], 0, seg_starts)  # a first segment covers the days before
     last_of_row = np.r_[rows_in_order[1:] != rows_in_order[:-1], True]
     lengths = np.where(last_of_row, days, np.r_[seg_starts[1:], days]) - begins
-    holds = np.repeat(seg_holds, lengths).reshape(count, days)
+    # Each day's segment number: a mark where each (non-empty) segment begins, summed along.
+    filled = lengths > 0
+    segment = work_area("curve segment", count * days, np.intp)
+    segment.fill(0)
+    segment[rows_in_order[filled] * days + begins[filled]] = 1
+    np.cumsum(segment, out=segment)
+    segment -= 1
+    equity: np.ndarray = np.empty(count * days)  # the result Series are views of it (no work area)
+    holds = work_area("curve holds", count * days, np.bool_)
+    np.take(seg_amounts[filled], segment, out=equity, mode="clip")  # "raise" would buffer `out`
+    np.take(seg_holds[filled], segment, out=holds, mode="clip")
+    equity, holds = equity.reshape(count, days), holds.reshape(count, days)
     if market.risk_free.any():
         growth = market.cash_growth
         start_growth = np.repeat(growth[seg_starts], lengths).reshape(count, days)
         factor = np.where(holds, market.prices, growth[None, :] / start_growth)
-    else:  # cash earns nothing: G_t / G_start = 1
-        factor = np.where(holds, market.prices, 1.0)
-    amounts = np.repeat(seg_amounts, lengths).reshape(count, days)
-    equity = np.multiply(amounts, factor, out=factor)
-    before = np.arange(days)[None, :] < first_days[:, None]
-    rows = np.arange(count)
-    np.copyto(equity, equity[rows, first_days][:, None], where=before)
-    np.copyto(holds, holds[rows, first_days][:, None], where=before)
+        np.multiply(equity, factor, out=equity)
+    else:  # cash earns nothing (G_t / G_start = 1): only the days in SPY change
+        np.multiply(equity, market.prices, out=equity, where=holds)
+    for row, start in enumerate(starts.tolist()):
+        equity[row, :start] = equity[row, start]
+        holds[row, :start] = holds[row, start]
     return equity, holds
 
 
@@ -426,11 +484,12 @@ def _trade_frames(
     proceeds = np.where(closed, walk.amounts[following], open_value)
     entry_days = walk.days[buys]
     pnl = proceeds - cost
+    days = market.dates.to_numpy()  # datetime64 columns from numpy: quicker than the index
     table = pd.DataFrame(
         {
-            "entry_date": market.dates[entry_days],
+            "entry_date": days[entry_days],
             "entry_price": market.prices[entry_days],
-            "exit_date": market.dates[exit_days],
+            "exit_date": days[exit_days],
             "exit_price": market.prices[exit_days],
             "shares": shares,
             "cost": cost,
@@ -441,45 +500,23 @@ def _trade_frames(
         }
     )
     bounds = np.r_[0, np.cumsum(trade_counts)].tolist()
+    trade_rows = event_rows[buys]
+    closed_counts = np.bincount(trade_rows[closed], minlength=count).tolist()
+    won_counts = np.bincount(trade_rows[closed & (pnl > 0)], minlength=count).tolist()
     frames: list[pd.DataFrame] = []
-    win_shares: list[float | None] = []
     for k in range(count):
         low, high = bounds[k], bounds[k + 1]
         if low == high:
             frames.append(pd.DataFrame({name: [] for name in TRADE_COLUMNS}))
-            win_shares.append(None)
             continue
         frame = table.iloc[low:high]
         frame.index = pd.RangeIndex(high - low)
         frames.append(frame)
-        won = pnl[low:high][closed[low:high]] > 0
-        win_shares.append(float(np.mean(won)) if len(won) else None)
-    return frames, win_shares
-
-
-def _buy_and_hold_rows(
-    starts: np.ndarray, market: Market, settings: BacktestSettings
-) -> list[tuple[pd.Series, Stats]]:
-    """``buy_and_hold`` from each start, the statistics in one ``compute_stats_rows`` call."""
-    prices = market.prices
-    shares = (settings.capital - settings.commission) / (prices[starts] * (1 + settings.spread))
-    equity = shares[:, None] * prices[None, :]
-    before = np.arange(len(prices))[None, :] < starts[:, None]
-    np.copyto(equity, equity[np.arange(len(starts)), starts][:, None], where=before)
-    stats = compute_stats_rows(
-        equity,
-        starts,
-        market.dates,
-        settings.capital,
-        np.ones(equity.shape, dtype=bool),
-        [1] * len(starts),
-        [None] * len(starts),
-        market.risk_free,
-    )
-    return [
-        (pd.Series(row[start:], index=market.dates[start:], name="SPY"), stat)
-        for row, start, stat in zip(equity, starts.tolist(), stats, strict=True)
+    win_shares: list[float | None] = [
+        won / closed_count if closed_count else None
+        for won, closed_count in zip(won_counts, closed_counts, strict=True)
     ]
+    return frames, win_shares
 
 
 def buy_and_hold(first: int, market: Market, settings: BacktestSettings) -> tuple[pd.Series, Stats]:

@@ -16,6 +16,7 @@ risk-free return ``f_i`` (0 unless given):
 
 from __future__ import annotations
 
+import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -136,23 +137,28 @@ def compute_stats_rows(
     rows, days = equity.shape
     starts = np.asarray(starts, dtype=np.int64)
     counts = days - 1 - starts  # returns per row; returns j < start (before it) are zero
+    # Two work areas reused by every step (fresh large arrays cost more than the arithmetic):
+    # ``first`` holds the returns, then the depth; ``second`` the centred values, then the highs.
+    first, second = work_area("stats first", rows * days), work_area("stats second", rows * days)
     with np.errstate(invalid="ignore", divide="ignore"):
-        returns = np.divide(equity[:, 1:], equity[:, :-1])
+        returns = first[: rows * (days - 1)].reshape(rows, days - 1)
+        np.divide(equity[:, 1:], equity[:, :-1], out=returns)
         returns -= 1.0
-        return_mean, return_std = _row_mean_std(returns, counts, starts)
+        return_mean, return_std = _row_mean_std(returns, counts, starts, second)
         if risk_free is not None and risk_free[1:].any():
             excess = returns - risk_free[None, 1:]
             excess[np.arange(days - 1)[None, :] < starts[:, None]] = 0.0
-            excess_mean, excess_std = _row_mean_std(excess, counts, starts)
+            excess_mean, excess_std = _row_mean_std(excess, counts, starts, second)
         else:
             excess, excess_mean, excess_std = returns, return_mean, return_std
         np.minimum(excess, 0.0, out=excess)
         downside = np.sqrt(np.einsum("ij,ij->i", excess, excess) / counts)
-        running_high = _running_high(equity)
-        depth = np.divide(equity, running_high)
+        running_high = _running_high(equity, second.reshape(rows, days))
+        depth = np.divide(equity, running_high, out=first.reshape(rows, days))
     troughs = np.argmin(depth, axis=1)
-    day_numbers = market_days(dates)
-    spans = day_numbers[-1] - day_numbers[starts]
+    ends = dates[np.r_[starts, days - 1]]  # each row's first day, then the last day
+    day_numbers = market_days(ends)
+    spans = day_numbers[-1] - day_numbers[:-1]
     final = equity[:, -1]
     growth = final / capital
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -175,8 +181,7 @@ def compute_stats_rows(
         strict=True,
     )
     drawdowns = _row_drawdowns(equity, depth, running_high, troughs, dates)
-    start_dates = list(dates[starts])  # boxed together: much quicker than one by one
-    end = dates[-1]
+    *start_dates, end = list(ends)  # boxed together: much quicker than one by one
     return [
         Stats(
             start=start_dates[k],
@@ -205,24 +210,40 @@ def _row_ratios(mean: np.ndarray, scale: np.ndarray, counts: np.ndarray) -> np.n
     return np.where(valid, mean / np.where(valid, scale, 1.0) * np.sqrt(TRADING_DAYS), np.nan)
 
 
-def _running_high(equity: np.ndarray) -> np.ndarray:
-    """``max_{j≤i} E_j`` along each row. Positive doubles order like their bit patterns read
-    as integers, and the integer running maximum is several times quicker."""
-    if equity.dtype == np.float64 and equity.flags.c_contiguous and (equity > 0).all():
-        bits = np.maximum.accumulate(equity.view(np.int64), axis=1)
-        return bits.view(np.float64)
-    return np.maximum.accumulate(equity, axis=1)
+_WORK_AREAS = threading.local()
+
+
+def work_area(name: str, size: int, dtype: type = np.float64) -> np.ndarray:
+    """A flat array of ``size`` values (contents undefined), kept per thread and ``name``
+    between calls: the page faults of fresh multi-megabyte arrays cost more than the arithmetic
+    done in them. It grows to the largest size asked; whoever fills it returns nothing that
+    refers to it (results are copied out)."""
+    areas: dict[str, np.ndarray] = _WORK_AREAS.__dict__.setdefault("areas", {})
+    area = areas.get(name)
+    if area is None or area.size < size or area.dtype != dtype:
+        area = areas[name] = np.empty(size, dtype)
+    return area[:size]
+
+
+def _running_high(equity: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``max_{j≤i} E_j`` along each row, into ``out``. Positive doubles order like their bit
+    patterns read as integers, and the integer running maximum is several times quicker."""
+    if equity.dtype == np.float64 and equity.flags.c_contiguous and equity.min(initial=1.0) > 0:
+        np.maximum.accumulate(equity.view(np.int64), axis=1, out=out.view(np.int64))
+        return out
+    return np.maximum.accumulate(equity, axis=1, out=out)
 
 
 def _row_mean_std(
-    values: np.ndarray, counts: np.ndarray, starts: np.ndarray
+    values: np.ndarray, counts: np.ndarray, starts: np.ndarray, work: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Mean and sample standard deviation (ddof 1; NaN below two values) of each row's values
     from ``starts`` on, the ``starts`` values before being zero:
-    ``Σ_valid (x − m)² = Σ_all (x − m)² − starts · m²``."""
+    ``Σ_valid (x − m)² = Σ_all (x − m)² − starts · m²``. ``work`` (at least ``values.size``
+    long) holds the centred values."""
     with np.errstate(invalid="ignore", divide="ignore"):
         means = values.sum(axis=1) / counts
-        centred = values - means[:, None]
+        centred = np.subtract(values, means[:, None], out=work[: values.size].reshape(values.shape))
         squares = np.einsum("ij,ij->i", centred, centred) - starts * means**2
         spread = np.sqrt(np.maximum(squares, 0.0) / np.maximum(counts - 1, 1))
         return means, np.where(counts > 1, spread, np.nan)

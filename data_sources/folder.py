@@ -13,9 +13,10 @@ a repeated date wins, as it always has, rather than the live providers' rule
 from __future__ import annotations
 
 import csv
+import io
 import tomllib
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -24,6 +25,8 @@ from data_sources.errors import DataSourceError, ManifestError
 from data_sources.frames import MISSING_MARKERS, combine_parts, tidy_frame
 
 MANIFEST_NAME = "manifest.toml"
+# pandas 3 always copies on write; pandas 2 (which the project still allows) only when asked.
+_COPY_ON_WRITE = int(pd.__version__.split(".")[0]) >= 3
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,22 @@ class SeriesInfo:
 def read_manifest(folder: Path) -> dict[str, list[ManifestPart]]:
     """Parse ``folder/manifest.toml`` into parts per series key, in file order."""
     path = Path(folder) / MANIFEST_NAME
-    if not path.is_file():
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    if stat is None or not path.is_file():
         raise ManifestError(f"{path}: no manifest.toml in this folder")
+    parsed = _parse_manifest(path, stat.st_mtime_ns, stat.st_size)
+    return {key: list(parts) for key, parts in parsed.items()}
+
+
+@lru_cache(maxsize=16)
+def _parse_manifest(path: Path, modified_ns: int, size: int) -> dict[str, tuple[ManifestPart, ...]]:
+    """``read_manifest``'s work, once per version of a file (its path, modification time and
+    size): every new ``FolderSource`` of an unchanged folder skips the TOML parse. The parts are
+    frozen; a failure is not kept, so a fixed file is read again."""
+    del modified_ns, size  # the cache key only
     try:
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -93,7 +110,7 @@ def read_manifest(folder: Path) -> dict[str, list[ManifestPart]]:
                     notes=part.get("notes"),
                 )
             )
-    return manifest
+    return {key: tuple(parts) for key, parts in manifest.items()}
 
 
 def read_part(folder: Path, part: ManifestPart) -> pd.DataFrame:
@@ -137,21 +154,31 @@ def _read_needed_columns(path: Path, part: ManifestPart) -> pd.DataFrame | None:
     comes back as text and ``to_numeric`` reads it the slow way.
     """
     try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            header = next(csv.reader(handle, skipinitialspace=True), [])
+        data = path.read_bytes()
+        header = _header(data)
         by_name = {column.strip(): column for column in header}
         wanted = [part.date, *part.fields.values()]
         if any(name not in by_name for name in wanted):
             return None
+        columns = [by_name[name] for name in dict.fromkeys(wanted)]
         return pd.read_csv(
-            path,
-            usecols=[by_name[name] for name in dict.fromkeys(wanted)],
-            skipinitialspace=True,
+            io.BytesIO(data),
+            usecols=None if sorted(columns) == sorted(header) else columns,
+            skipinitialspace=b" " in data,  # nothing to skip otherwise: the same cells, quicker
             keep_default_na=False,
             na_values={by_name[name]: list(MISSING_MARKERS) for name in part.fields.values()},
         )
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError, ValueError):
         return None
+
+
+def _header(data: bytes) -> list[str]:
+    """The column names of a CSV file's first record (a byte-order mark dropped)."""
+    text = data.decode("utf-8-sig") if b'"' in data[: data.find(b"\n")] else None
+    if text is None:  # no quotes in the first line: it is the whole header record
+        first = data[: data.find(b"\n")] if b"\n" in data else data
+        text = first.decode("utf-8-sig")
+    return next(csv.reader(io.StringIO(text, newline=""), skipinitialspace=True), [])
 
 
 class FolderSource:
@@ -177,7 +204,11 @@ class FolderSource:
             parts = [read_part(self.folder, part) for part in self.manifest[key]]
             self._frames[key] = combine_parts(parts)
         frame = self._frames[key]
-        copy = frame.copy()
+        # Copy-on-write (pandas 3) keeps the cached frame intact whatever the caller changes, so
+        # the copy shares the values until then; the index gets its own object (a name set on
+        # it stays on the copy), as a deep copy gives.
+        copy = frame.copy(deep=not _COPY_ON_WRITE)
+        copy.index = frame.index.view()
         copy.attrs = dict(frame.attrs)
         return copy
 

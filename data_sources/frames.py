@@ -75,17 +75,62 @@ def _text_date_unit() -> Literal["s", "ms", "us", "ns"]:
 
 
 def _parse_arrow_dates(column: pd.Series, date_format: str | None) -> pd.DatetimeIndex | None:
-    """``_parse_plain_dates`` of Arrow-backed text, by Arrow's own parser (ISO dates only)."""
-    if date_format is not None or len(column) == 0 or column.isna().any():
+    """``_parse_plain_dates`` of Arrow-backed text, by Arrow's own parser: ISO dates, monthly
+    ``YYYY-MM`` ones (the first of the month, as ``parse_dates`` reads them) and US
+    ``%m/%d/%Y`` dates (``_parse_us_dates``). The cells are read as they are first (no layout
+    accepted here allows a space) and, failing that, with their spaces trimmed."""
+    text = pa.array(column.array)
+    if len(text) == 0 or text.null_count:
         return None
-    text = pc.utf8_trim_whitespace(pa.array(column))
-    if pc.any(pc.not_equal(pc.utf8_length(text), len("YYYY-MM-DD"))).as_py():
+    parsed = _parse_arrow_text(text, date_format)
+    if parsed is None:
+        parsed = _parse_arrow_text(pc.utf8_trim_whitespace(text), date_format)
+    return parsed
+
+
+def _parse_arrow_text(text: pa.Array, date_format: str | None) -> pd.DatetimeIndex | None:
+    """``_parse_arrow_dates`` of cells taken as they are."""
+    if date_format == US_DATE_FORMAT:
+        return _parse_us_dates(text)
+    if date_format is not None:
+        return None
+    shortest, longest = pc.min_max(pc.utf8_length(text)).values()
+    monthly = shortest.as_py() == longest.as_py() == len("YYYY-MM")
+    if monthly:  # monthly: the first of the month
+        if not pc.all(pc.match_substring_regex(text, r"^\d{4}-\d{2}$")).as_py():
+            return None
+        text = pc.utf8_replace_slice(text, start=7, stop=7, replacement="-01")
+    elif not shortest.as_py() == longest.as_py() == len("YYYY-MM-DD"):
         return None
     try:  # Arrow's ISO 8601 cast: checks month lengths and leap years, rejects the rest
-        parsed = pc.cast(text, pa.timestamp("s"))
+        parsed = pc.cast(text, pa.timestamp(_text_date_unit()))
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         return None
-    days = parsed.to_numpy(zero_copy_only=False)
+    days = pd.DatetimeIndex(parsed.to_numpy(zero_copy_only=False), copy=False)
+    return days.normalize() if monthly else days  # normalize infers the frequency, as there
+
+
+US_DATE_FORMAT = "%m/%d/%Y"
+_US_DATE = r"^(?P<month>\d{1,2})/(?P<day>\d{1,2})/(?P<year>\d{4})$"
+
+
+def _parse_us_dates(text: pa.Array) -> pd.DatetimeIndex | None:
+    """``%m/%d/%Y`` dates (month and day of one or two digits, as strptime reads them) built
+    from their numbers; None when any cell is not such a real date between 1678 and 2261 (the
+    general path then names it)."""
+    parts = pc.extract_regex(text, _US_DATE)
+    if parts.null_count:
+        return None
+    month, day, year = (
+        pc.cast(parts.field(name), pa.int64()).to_numpy() for name in ("month", "day", "year")
+    )
+    if ((month < 1) | (month > 12) | (day < 1) | (year < 1678) | (year > 2261)).any():
+        return None
+    months = (year - 1970) * 12 + month - 1
+    first = months.astype("datetime64[M]").astype("datetime64[D]")
+    days = first + (day - 1).astype("timedelta64[D]")
+    if (days.astype("datetime64[M]") != months.astype("datetime64[M]")).any():
+        return None  # a day past the end of its month
     return pd.DatetimeIndex(days).as_unit(_text_date_unit())
 
 
@@ -139,6 +184,9 @@ def tidy_frame(
     are documented (a manifest folder's reference files): there the last row of a repeated
     date, in file order, is kept whatever its values.
     """
+    quick = _tidy_numeric(raw, date_column, fields, date_format, scale, adjusted)
+    if quick is not None:
+        return quick
     raw = raw.rename(columns=lambda c: str(c).strip())
     needed = [date_column, *fields.values()]
     missing = [c for c in needed if c not in raw.columns]
@@ -170,11 +218,73 @@ def tidy_frame(
     return frame
 
 
+def _tidy_numeric(
+    raw: pd.DataFrame,
+    date_column: str,
+    fields: Mapping[str, str],
+    date_format: str | None,
+    scale: float | None,
+    adjusted: bool,
+) -> pd.DataFrame | None:
+    """``tidy_frame`` of the common table, on numpy arrays: column names already stripped,
+    every field column numeric, every date present and parsing by ``parse_dates``' quick path,
+    dates strictly increasing after dropping the rows without any value. The same frame, built
+    as one float block. None for anything else (the general path then decides, with its
+    messages); the repeat and order rules cannot fire on such a table, so none is skipped."""
+    if not fields or not all(isinstance(c, str) and c == c.strip() for c in raw.columns):
+        return None
+    if raw.columns.has_duplicates:
+        return None
+    if any(c not in raw.columns for c in (date_column, *fields.values())):
+        return None
+    columns = {c: raw[c] for c in fields.values()}
+    if any(
+        not pd.api.types.is_numeric_dtype(column.dtype) or pd.api.types.is_bool_dtype(column.dtype)
+        for column in columns.values()
+    ):
+        return None
+    index = _parse_plain_dates(raw[date_column], date_format)  # None for a missing date
+    if index is None:
+        return None
+    names = list(fields)
+    sources = list(fields.values())
+    if adjusted and "close" in fields and "adj_close" not in fields:
+        names.append("adj_close")
+        sources.append(fields["close"])
+    values = np.empty((len(index), len(names)))
+    for number, column in enumerate(sources):
+        values[:, number] = columns[column].to_numpy(dtype="float64")
+    if scale is not None:
+        values *= scale
+    known = np.logical_not(np.isnan(values).all(axis=1))
+    if not known.all():
+        values, index = values[known], index[known]
+    if len(index) == 0 or not _strictly_increasing(index):
+        return None
+    frame = pd.DataFrame(values, index=index, columns=names, copy=False)
+    frame.index.name = "date"
+    if adjusted:
+        frame.attrs["adjusted"] = True
+    return frame
+
+
+def _strictly_increasing(index: pd.Index) -> bool:
+    """Dates sorted and unique (one pass over the numbers; no hash table)."""
+    if not isinstance(index, pd.DatetimeIndex):
+        return False
+    stamps = index.asi8
+    return bool((stamps[1:] > stamps[:-1]).all())
+
+
 def combine_parts(parts: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Join parts of one series in order; where dates overlap, a later part wins."""
     parts = list(parts)
     if not parts:
         raise EmptyPayload("no parts to combine")
+    if len(parts) == 1 and _strictly_increasing(parts[0].index):
+        alone = parts[0].copy(deep=False)  # nothing to join, drop or sort
+        alone.attrs = dict(parts[0].attrs)
+        return alone
     combined = pd.concat(parts)
     combined = combined[~combined.index.duplicated(keep="last")].sort_index(kind="stable")
     combined.attrs = dict(parts[-1].attrs)
