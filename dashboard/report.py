@@ -237,7 +237,13 @@ def build_report(
     browser: ChartBrowser | None = None,
 ) -> bytes:
     """The report as the bytes of a file: UTF-8 HTML or a PDF."""
-    content = report_content(model, series, as_of, with_charts, browser)
+    return render_document(
+        report_content(model, series, as_of, with_charts, browser), report_format
+    )
+
+
+def render_document(content: ReportContent, report_format: ReportFormat) -> bytes:
+    """``content`` as the bytes of a file: UTF-8 HTML or a PDF."""
     if report_format == "pdf":
         from dashboard.report_pdf import render_pdf
 

@@ -1,19 +1,26 @@
 """One headless browser that draws every chart of a report as a PNG (issue #15).
 
-kaleido 1.x drives Chrome/Chromium; starting the browser and loading plotly.js into its page
-costs about 2.5 s, each chart after that 0.2–0.5 s. A :class:`ChartBrowser` starts the browser
-in a background thread as soon as it is created (so the start overlaps with loading the data)
-and then draws any number of figures in it. Unlike kaleido's global sync server it is not
-shared between threads, and a missing browser is an exception (:class:`ChromeMissing`) instead
-of a hang.
+kaleido 1.x drives Chrome/Chromium; starting the browser costs about 0.5 s and loading
+plotly.js into its page about 2 s, each chart after that 0.1–0.3 s. A :class:`ChartBrowser`
+starts the browser in a background thread as soon as it is created (so the start overlaps with
+loading the data) and then draws any number of figures in one page: kaleido reloads its page
+(and so plotly.js) after every figure, which doubled the time per chart; a PNG export leaves
+nothing behind in the page, so it is reloaded only every :data:`RELOAD_EVERY` figures. The page
+loads the ``plotly.min.js`` of the installed plotly package (never a CDN: no network needed).
+Unlike kaleido's global sync server a missing browser is an exception (:class:`ChromeMissing`)
+instead of a hang. :func:`shared_browser` keeps one browser for a whole process (the app), so
+only its first report pays the start.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import threading
 from collections.abc import Iterable
 from concurrent.futures import Future
+from functools import cache
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -24,8 +31,13 @@ CHARTS_NEED_CHROME = (
     "The charts need Chrome or Chromium, which was not found on this computer: this report "
     "has the tables only."
 )
+PLOTLY_JS_MISSING = (
+    "The charts need the plotly.min.js of the plotly package, which was not found: this "
+    "report has the tables only."
+)
 BROWSER_TIMEOUT = 120.0  # seconds for the start and for drawing one batch of figures
 SCALE = 2
+RELOAD_EVERY = 50  # figures drawn in one page before kaleido's page reload
 
 
 class ChartsUnavailable(RuntimeError):
@@ -46,6 +58,40 @@ def failure_text(exc: BaseException) -> str:
     return f"The charts could not be drawn ({reason}): this report has the tables only."
 
 
+def plotly_js() -> Path:
+    """The ``plotly.min.js`` shipped in the installed plotly package's data; kaleido would
+    fetch plotly.js from a CDN when it is missing, so a missing file is :class:`ChartsUnavailable`
+    (one sentence) instead of a hang without network."""
+    import plotly
+
+    path = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    if not path.is_file():
+        raise ChartsUnavailable(PLOTLY_JS_MISSING)
+    return path
+
+
+@cache
+def page_keeping_kaleido() -> type[Any]:
+    """A ``kaleido.Kaleido`` that keeps its page between figures: kaleido reloads the page (and
+    plotly.js, ~2 s on a busy machine) after each figure to start from a clean page, but a PNG
+    export (``Plotly.toImage`` on a detached element it purges) changes nothing in the page.
+    The page is still reloaded after every :data:`RELOAD_EVERY`-th figure, so a browser that
+    lives as long as the app starts afresh now and then. Only for PNG (a PDF export writes into
+    the page). Built on first use, so importing this module does not import kaleido."""
+    import kaleido
+
+    class PageKeepingKaleido(kaleido.Kaleido):  # type: ignore[misc]
+        drawn = 0
+
+        async def _return_kaleido_tab(self, tab: Any) -> None:
+            self.drawn += 1
+            if self.drawn % RELOAD_EVERY == 0:
+                await tab.reload()
+            await self.tabs_ready.put(tab)
+
+    return PageKeepingKaleido
+
+
 class ChartBrowser:
     """A kaleido browser in its own thread and event loop; use as a context manager.
 
@@ -62,15 +108,23 @@ class ChartBrowser:
         )
         self._thread.start()
         self._opened: Future[Any] = asyncio.run_coroutine_threadsafe(self._open(), self._loop)
+        self._closing: Future[None] | None = None
         self._closed = False
+        self.failed = False  # set when drawing failed: the browser may be gone
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` or :meth:`start_closing` was called."""
+        return self._closing is not None or self._closed
 
     async def _open(self) -> Any:
-        import kaleido
         from kaleido.errors import ChromeNotFoundError
 
         try:
             # no MathJax: the charts have no LaTeX, and kaleido would fetch it from a CDN
-            browser = kaleido.Kaleido(n=1, timeout=BROWSER_TIMEOUT, mathjax=False)
+            browser = page_keeping_kaleido()(
+                n=1, timeout=BROWSER_TIMEOUT, plotlyjs=plotly_js(), mathjax=False
+            )
         except ChromeNotFoundError as exc:
             raise ChromeMissing(CHARTS_NEED_CHROME) from exc
         await browser.__aenter__()
@@ -80,7 +134,7 @@ class ChartBrowser:
         """Start drawing one figure (``width`` × its layout height, 460 px when unset, at 2×
         scale) and return at once; the PNG bytes are the future's result. Figures submitted
         while earlier ones are drawn wait for the browser's one tab, in order."""
-        if self._closed:
+        if self.closed:
             raise RuntimeError("the chart browser is closed")
         spec = fig.to_dict()
         opts = {"format": "png", "width": width, "height": int(fig.layout.height or 460),
@@ -104,25 +158,42 @@ class ChartBrowser:
         try:
             pending += (self.submit(fig, width) for fig in figures)
             return [future.result(BROWSER_TIMEOUT) for future in pending]
+        except ChartsUnavailable:
+            self.failed = True
+            raise
         except (BrowserFailedError, BrowserClosedError, KaleidoError, TimeoutError) as exc:
+            self.failed = True
             raise ChartsUnavailable(failure_text(exc)) from exc
         finally:
             for future in pending:
                 future.cancel()  # no-op for the finished ones
+
+    def start_closing(self) -> None:
+        """Start closing the browser and return at once, so its shutdown (0.2–0.5 s) overlaps
+        what comes next (rendering the document); :meth:`close` waits for it."""
+        if self.closed:
+            return
+        self._closing = asyncio.run_coroutine_threadsafe(self._close_browser(), self._loop)
+
+    async def _close_browser(self) -> None:
+        try:
+            browser = await asyncio.wrap_future(self._opened)
+        except Exception:  # the browser never started: nothing to close
+            browser = None
+        await self._shutdown(browser)
 
     def close(self) -> None:
         """Close the browser (if it started), end every task still on the loop (drawings
         cancelled after a failure, the browser's watchdog) and stop the thread."""
         if self._closed:
             return
+        self.start_closing()
         self._closed = True
+        assert self._closing is not None
         try:
-            browser = self._opened.result(BROWSER_TIMEOUT)
-        except Exception:  # the browser never started: nothing to close
-            browser = None
-        shutdown = asyncio.run_coroutine_threadsafe(self._shutdown(browser), self._loop)
-        shutdown.result(BROWSER_TIMEOUT)
-        self._loop.call_soon_threadsafe(self._loop.stop)
+            self._closing.result(BROWSER_TIMEOUT)
+        finally:
+            self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(BROWSER_TIMEOUT)
         self._loop.close()
 
@@ -146,3 +217,24 @@ class ChartBrowser:
         traceback: TracebackType | None,
     ) -> None:
         self.close()
+
+
+_shared: ChartBrowser | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_browser() -> ChartBrowser:
+    """One :class:`ChartBrowser` for the whole process (the app's report builds), started on
+    first use and closed when the interpreter exits. A browser whose drawing failed (crashed,
+    timed out, no Chrome) is closed and replaced by a new one on the next call. Drawing from
+    several threads at once is safe: the figures queue for the browser's one tab."""
+    global _shared
+    with _shared_lock:
+        if _shared is not None and (_shared.failed or _shared.closed):
+            atexit.unregister(_shared.close)
+            _shared.close()
+            _shared = None
+        if _shared is None:
+            _shared = ChartBrowser()
+            atexit.register(_shared.close)
+        return _shared
