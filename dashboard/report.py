@@ -33,7 +33,7 @@ from analytics.results import IndicatorRow
 from analytics.spec import with_unit
 from components.figures import composite_figure, equity_figure, price_figure
 from components.price import moving_average
-from dashboard.report_charts import ChartBrowser, ChartsUnavailable
+from dashboard.report_charts import ChartBrowser, ChartsUnavailable, basic_traces_only
 
 ReportFormat = Literal["html", "pdf"]
 FORMATS: tuple[ReportFormat, ...] = ("html", "pdf")
@@ -109,7 +109,7 @@ class ReportContent:
 def figure_png(fig: go.Figure, width: int = CHART_WIDTH) -> bytes:
     """One figure as a PNG at 2× scale (one browser for this figure only; a report draws all
     its charts with one :class:`~dashboard.report_charts.ChartBrowser`)."""
-    with ChartBrowser() as browser:
+    with ChartBrowser(basic=basic_traces_only(fig)) as browser:
         return browser.pngs([fig], width)[0]
 
 
