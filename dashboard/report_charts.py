@@ -186,12 +186,28 @@ class ChartBrowser:
     def pngs(self, figures: Iterable[go.Figure], width: int) -> list[bytes]:
         """The figures as PNGs, in order. Each figure is sent to the browser as soon as the
         iterable yields it, so building the next figure overlaps drawing the previous one."""
-        from choreographer.errors import BrowserClosedError, BrowserFailedError
-        from kaleido.errors import KaleidoError
+        return self.collect(self.submit_all(figures, width))
 
+    def submit_all(self, figures: Iterable[go.Figure], width: int) -> list[Future[bytes]]:
+        """:meth:`submit` every figure as the iterable yields it and return at once; the
+        browser draws them while the caller does other work, :meth:`collect` waits for them.
+        When the iterable raises, the figures already sent are cancelled."""
         pending: list[Future[bytes]] = []
         try:
             pending += (self.submit(fig, width) for fig in figures)
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+        return pending
+
+    def collect(self, pending: list[Future[bytes]]) -> list[bytes]:
+        """The PNGs of figures sent by :meth:`submit_all`, in order; a browser that fails or
+        times out is :class:`ChartsUnavailable` (and marks this browser :attr:`failed`)."""
+        from choreographer.errors import BrowserClosedError, BrowserFailedError
+        from kaleido.errors import KaleidoError
+
+        try:
             return [future.result(BROWSER_TIMEOUT) for future in pending]
         except ChartsUnavailable:
             self.failed = True
