@@ -6,8 +6,10 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
+from concurrent.futures import Future
 from pathlib import Path
 
+import pandas as pd
 import plotly
 import plotly.graph_objects as go
 import pytest
@@ -189,3 +191,53 @@ def test_cli_with_charts_writes_a_pdf_with_the_three_charts(tmp_path: Path) -> N
     pictures = [image for page in PdfReader(out).pages for image in page.images]
     assert [Image.open(io.BytesIO(p.data)).size for p in pictures] == [(2000, 920)] * 3
     assert sorted(p.name for p in tmp_path.iterdir()) == ["weekly.pdf"]
+
+
+# ---- the report sends its charts before building its tables --------------------------------
+
+
+class RecordingBrowser:
+    """Draws nothing: records when the figures arrive and answers each with a tiny PNG."""
+
+    def __init__(self, events: list[str]) -> None:
+        self.events = events
+
+    def submit_all(self, figures, width: int) -> list[Future[bytes]]:
+        pending: list[Future[bytes]] = []
+        for fig in figures:
+            self.events.append(f"sent {fig.layout.title.text}")
+            future: Future[bytes] = Future()
+            future.set_result(b"png")
+            pending.append(future)
+        return pending
+
+    def collect(self, pending: list[Future[bytes]]) -> list[bytes]:
+        self.events.append("collected")
+        return [future.result() for future in pending]
+
+
+def test_the_charts_are_sent_before_the_tables_are_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dashboard.report as report
+    from analytics.model import evaluate
+    from data_sources.folder import FolderSource
+
+    series = FolderSource(FIXTURE).load_many()
+    model = evaluate(series)
+    events: list[str] = []
+    tables = report.tables_blocks
+
+    def recorded_tables(*args, **kwargs):
+        events.append("tables")
+        return tables(*args, **kwargs)
+
+    monkeypatch.setattr(report, "tables_blocks", recorded_tables)
+    browser = RecordingBrowser(events)
+    content = report.report_content(model, series, pd.Timestamp("2023-03-31"), browser=browser)
+    assert [event.split(",")[0].split("<br>")[0] for event in events] == [
+        "sent Composite",
+        "sent SPY and its 200-day average",
+        "sent Following the composite vs buy and hold SPY",
+        "tables",
+        "collected",
+    ]
+    assert report.Charts((b"png",) * 3) in content.blocks
