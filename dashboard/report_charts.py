@@ -1,14 +1,14 @@
 """One headless browser that draws every chart of a report as a PNG (issue #15).
 
-kaleido 1.x drives Chrome/Chromium; starting the browser costs about 0.5 s and loading
-plotly.js into its page about 2 s, each chart after that 0.1–0.3 s. A :class:`ChartBrowser`
-starts the browser in a background thread as soon as it is created (so the start overlaps with
-loading the data) and then draws any number of figures in one page: kaleido reloads its page
-(and so plotly.js) after every figure, which doubled the time per chart; a PNG export leaves
-nothing behind in the page, so it is reloaded only every :data:`RELOAD_EVERY` figures. The page
-loads plotly.js from files here, never a CDN (no network needed): the basic bundle vendored in
-``dashboard/vendor`` (scatter, bar and pie; 1.2 MB, ready 1–2 s sooner) when its version is the
-installed plotly's, else the full ``plotly.min.js`` of the plotly package.
+kaleido 1.x drives Chrome/Chromium; starting the browser costs about 0.5 s, loading the full
+plotly.js into its page about 2 s (the basic bundle 0.3–0.6 s), each chart after that 0.1–0.3
+s. A :class:`ChartBrowser` starts the browser in a background thread as soon as it is created
+(so the start overlaps with loading the data) and then draws any number of figures in one page:
+kaleido reloads its page (and so plotly.js) after every figure, which doubled the time per
+chart; a PNG export leaves nothing behind in the page, so it is reloaded only every
+:data:`RELOAD_EVERY` figures. The page loads plotly.js from files here, never a CDN (no network
+needed): the basic bundle vendored in ``dashboard/vendor`` (scatter, bar and pie; 1.2 MB) when
+its version is the installed plotly's, else the full ``plotly.min.js`` of the plotly package.
 Unlike kaleido's global sync server a missing browser is an exception (:class:`ChromeMissing`)
 instead of a hang. :func:`shared_browser` keeps one browser for a whole process (the app), so
 only its first report pays the start.
