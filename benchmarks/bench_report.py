@@ -6,10 +6,11 @@ DATA_DIR is a manifest folder (e.g. the ``INVESTABLE_SHARED_DATA`` reference dat
 imported once into a temporary store (no network). Each run is a fresh ``python -m dashboard
 report`` process (HTML and PDF, with and without charts), so every run pays the interpreter
 start, the store load, the model evaluation and — with charts — one browser start. Prints each
-run's wall time, the medians of wall and CPU time (user + system of the process and the
-browser) and the ratio charts / tables of the wall medians (no assertion). On a busy machine
-the CPU column is the steadier figure: the browser's start overlaps the data load only when a
-core is free.
+run's wall time, the median and the minimum of the wall times, the median CPU time (user +
+system of the process and the browser) and the ratio charts / tables of the wall medians and
+of the minimums (no assertion). On a busy machine the minimum is the run least slowed by
+others, and the CPU column the steadier figure: the browser's start overlaps the data load
+only when a core is free.
 """
 
 from __future__ import annotations
@@ -70,16 +71,25 @@ def main() -> None:
                 wall, cpu = _run(store, out, extra)
                 times[name].append(wall)
                 cpus[name].append(cpu)
-    print(f"{'case':<20} {'wall runs (s)':<24} {'median (s)':>10} {'CPU median (s)':>15}")
+    print(
+        f"{'case':<20} {'wall runs (s)':<30} {'median (s)':>10} {'min (s)':>8} "
+        f"{'CPU median (s)':>15}"
+    )
     for name, values in times.items():
         shown = ", ".join(f"{v:.2f}" for v in values)
         cpu = statistics.median(cpus[name])
-        print(f"{name:<20} {shown:<24} {statistics.median(values):>10.2f} {cpu:>15.2f}")
-    for kind in ("html", "pdf"):
-        ratio = statistics.median(times[f"{kind}, with charts"]) / statistics.median(
-            times[f"{kind}, tables only"]
+        print(
+            f"{name:<20} {shown:<30} {statistics.median(values):>10.2f} {min(values):>8.2f} "
+            f"{cpu:>15.2f}"
         )
-        print(f"{kind}: with charts / tables only = {ratio:.2f}x (goal <= 1.5x)")
+    for kind in ("html", "pdf"):
+        charts, tables = times[f"{kind}, with charts"], times[f"{kind}, tables only"]
+        median = statistics.median(charts) / statistics.median(tables)
+        fastest = min(charts) / min(tables)
+        print(
+            f"{kind}: with charts / tables only = {median:.2f}x of the medians, "
+            f"{fastest:.2f}x of the minimums (goal <= 1.5x)"
+        )
 
 
 if __name__ == "__main__":

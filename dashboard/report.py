@@ -17,6 +17,7 @@ import base64
 import html
 import re
 from collections.abc import Iterator, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -33,7 +34,7 @@ from analytics.results import IndicatorRow
 from analytics.spec import with_unit
 from components.figures import composite_figure, equity_figure, price_figure
 from components.price import moving_average
-from dashboard.report_charts import ChartBrowser, ChartsUnavailable
+from dashboard.report_charts import ChartBrowser, ChartsUnavailable, basic_traces_only
 
 ReportFormat = Literal["html", "pdf"]
 FORMATS: tuple[ReportFormat, ...] = ("html", "pdf")
@@ -109,7 +110,7 @@ class ReportContent:
 def figure_png(fig: go.Figure, width: int = CHART_WIDTH) -> bytes:
     """One figure as a PNG at 2× scale (one browser for this figure only; a report draws all
     its charts with one :class:`~dashboard.report_charts.ChartBrowser`)."""
-    with ChartBrowser() as browser:
+    with ChartBrowser(basic=basic_traces_only(fig)) as browser:
         return browser.pngs([fig], width)[0]
 
 
@@ -156,13 +157,38 @@ def report_content(
     """Every block of the weekly report for the decision week of ``as_of`` (default: the
     latest). Charts are drawn with ``browser`` when given (one browser for every chart), else
     with a browser opened and closed here; without Chrome/Chromium the report keeps its tables
-    and says in one line that the charts need it."""
+    and says in one line that the charts need it. The charts are built and sent to the browser
+    first, so it draws them while the tables are built."""
     snapshot = model.snapshot(as_of)
+    date = snapshot.decision_date
+    drawing = ChartDrawing(model, series, date, browser) if with_charts else None
+    try:
+        blocks = tables_blocks(model, series, snapshot)
+        if drawing is not None:
+            blocks += [Heading("Key charts"), drawing.result()]
+    finally:
+        if drawing is not None:
+            drawing.close()
+    blocks.append(
+        Paragraph(
+            "Data: Yahoo Finance, FRED, AAII, NAAIM, CBOE, FINRA, Robert Shiller. "
+            "Made with Investable.",
+            "muted",
+        )
+    )
+    return ReportContent(f"Investable weekly report {date.date()}", date, tuple(blocks))
+
+
+def tables_blocks(
+    model: ModelResult, series: Mapping[str, pd.DataFrame], snapshot: Snapshot
+) -> list[Block]:
+    """The report's blocks before the charts: decision, gauge, categories, changes, regimes,
+    levels and the indicator table."""
     date = snapshot.decision_date
     state = "INVESTED" if snapshot.invested else "CASH"
     composite = "—" if snapshot.composite is None else f"{snapshot.composite:.2f}"
     trade = snapshot.trade_date.date() if snapshot.trade_date is not None else "next trading day"
-    blocks: list[Block] = [
+    return [
         Heading("Is the market investable this week?", 1),
         Paragraph(
             f"Decision on the Friday close of {date.date()}, traded at the close of {trade}. "
@@ -184,37 +210,56 @@ def report_content(
         Heading("Indicators"),
         indicator_table(model, snapshot),
     ]
-    if with_charts:
-        blocks += [Heading("Key charts"), report_charts(model, series, date, browser)]
-    blocks.append(
-        Paragraph(
-            "Data: Yahoo Finance, FRED, AAII, NAAIM, CBOE, FINRA, Robert Shiller. "
-            "Made with Investable.",
-            "muted",
-        )
-    )
-    return ReportContent(f"Investable weekly report {date.date()}", date, tuple(blocks))
 
 
-def report_charts(
-    model: ModelResult,
-    series: Mapping[str, pd.DataFrame],
-    date: pd.Timestamp,
-    browser: ChartBrowser | None = None,
-) -> Charts:
-    """The key charts as 2× PNGs, all drawn by one browser; when they cannot be drawn (no
-    Chrome/Chromium: :data:`~dashboard.report_charts.CHARTS_NEED_CHROME`; a browser that
-    fails or times out) no images and a one-sentence note why."""
-    figures = report_figures(model, series, date)
-    try:
-        if browser is not None:
-            return Charts(tuple(browser.pngs(figures, CHART_WIDTH)))
-        with ChartBrowser() as own:
-            return Charts(tuple(own.pngs(figures, CHART_WIDTH)))
-    except ChartsUnavailable as exc:
-        return Charts((), str(exc))
-    except AnalyticsError as exc:  # e.g. no SPY prices: the tables still make a report
-        return Charts((), f"The key charts are unavailable: {exc}.")
+class ChartDrawing:
+    """The key charts being drawn. Created, it builds the figures, sends them to ``browser``
+    (or to a browser of its own, opened here) and returns at once; :meth:`result` waits for
+    the PNGs; :meth:`close` cancels what is left and closes its own browser (never one it was
+    given)."""
+
+    def __init__(
+        self,
+        model: ModelResult,
+        series: Mapping[str, pd.DataFrame],
+        date: pd.Timestamp,
+        browser: ChartBrowser | None = None,
+    ) -> None:
+        self._own = ChartBrowser() if browser is None else None
+        self._browser = browser if browser is not None else self._own
+        self._pending: list[Future[bytes]] = []
+        self._note = ""
+        try:
+            self._pending = self.browser.submit_all(
+                report_figures(model, series, date), CHART_WIDTH
+            )
+        except AnalyticsError as exc:  # e.g. no SPY prices: the tables still make a report
+            self._note = f"The key charts are unavailable: {exc}."
+        except BaseException:
+            self.close()
+            raise
+
+    @property
+    def browser(self) -> ChartBrowser:
+        assert self._browser is not None
+        return self._browser
+
+    def result(self) -> Charts:
+        """The PNGs, or no images and a one-sentence note why (no Chrome/Chromium:
+        :data:`~dashboard.report_charts.CHARTS_NEED_CHROME`; a browser that fails or times out;
+        data the charts need is missing)."""
+        if self._note:
+            return Charts((), self._note)
+        try:
+            return Charts(tuple(self.browser.collect(self._pending)))
+        except ChartsUnavailable as exc:
+            return Charts((), str(exc))
+
+    def close(self) -> None:
+        for future in self._pending:
+            future.cancel()  # no-op for the finished ones
+        if self._own is not None:
+            self._own.close()
 
 
 def weekly_report(
@@ -237,7 +282,13 @@ def build_report(
     browser: ChartBrowser | None = None,
 ) -> bytes:
     """The report as the bytes of a file: UTF-8 HTML or a PDF."""
-    content = report_content(model, series, as_of, with_charts, browser)
+    return render_document(
+        report_content(model, series, as_of, with_charts, browser), report_format
+    )
+
+
+def render_document(content: ReportContent, report_format: ReportFormat) -> bytes:
+    """``content`` as the bytes of a file: UTF-8 HTML or a PDF."""
     if report_format == "pdf":
         from dashboard.report_pdf import render_pdf
 

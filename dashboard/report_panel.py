@@ -1,11 +1,12 @@
 """The Overview's "Weekly report" button and its downloads (issue #13).
 
-Clicking "Weekly report" builds the report once — HTML and PDF from the same content, with one
-browser for the charts — and shows an HTML and a PDF download button. The documents are cached
-(``st.cache_data``) by the source's generation, the decision date and the model settings (the
-thresholds), and the session remembers that the report was asked for, so both download buttons
-stay on screen after a download (a download does not rerun the app) and across later reruns,
-until the data, the week or the settings change.
+Clicking "Weekly report" builds the report once — HTML and PDF from the same content, the
+charts drawn by the process's one browser (:func:`~dashboard.report_charts.shared_browser`,
+started by the first report, closed at exit) — and shows an HTML and a PDF download button.
+The documents are cached (``st.cache_data``) by the source's generation, the decision date and
+the model settings (the thresholds), and the session remembers that the report was asked for,
+so both download buttons stay on screen after a download (a download does not rerun the app)
+and across later reruns, until the data, the week or the settings change.
 """
 
 from __future__ import annotations
@@ -41,9 +42,11 @@ def _report_files(
     key: str, _model: ModelResult, _series: Mapping[str, pd.DataFrame], as_of: pd.Timestamp
 ) -> ReportFiles:
     from dashboard.report import render_html, report_content
+    from dashboard.report_charts import shared_browser
     from dashboard.report_pdf import render_pdf
 
-    content = report_content(_model, _series, as_of)
+    # one browser for the app's process: only the first report pays its start (issue #15)
+    content = report_content(_model, _series, as_of, browser=shared_browser())
     return ReportFiles(render_html(content).encode("utf-8"), render_pdf(content))
 
 

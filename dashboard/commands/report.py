@@ -79,14 +79,19 @@ def run(args: argparse.Namespace) -> int:
     # the browser starts in the background while the modules and the data load (issue #15)
     browser = None if args.no_charts else ChartBrowser()
     try:
-        from dashboard.report import build_report
+        from dashboard.report import render_document, report_content
 
         series = open_source(args).load_many()
         model = evaluate(series)
         date = model.decision_date(args.as_of)
-        document = build_report(
-            model, series, date, kind, with_charts=not args.no_charts, browser=browser
+        if kind == "pdf":
+            import dashboard.report_pdf  # noqa: F401  (fpdf2 loads while plotly.js loads)
+        content = report_content(
+            model, series, date, with_charts=not args.no_charts, browser=browser
         )
+        if browser is not None:
+            browser.start_closing()  # the browser's shutdown overlaps the rendering
+        document = render_document(content, kind)
     finally:
         if browser is not None:
             browser.close()
