@@ -289,3 +289,16 @@ def shared_browser() -> ChartBrowser:
             _shared = ChartBrowser()
             atexit.register(_shared.close)
         return _shared
+
+
+def close_shared_browser() -> None:
+    """Close the process's shared browser now, if one was started (the next
+    :func:`shared_browser` starts a new one). Test sessions call it before the interpreter
+    exits, so the browser's temporary folders are removed by it rather than by their
+    finalizers."""
+    global _shared
+    with _shared_lock:
+        if _shared is not None:
+            atexit.unregister(_shared.close)
+            _shared.close()
+            _shared = None

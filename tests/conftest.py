@@ -7,6 +7,7 @@ tests that use it skip, with the reason, where it is absent.
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,3 +29,13 @@ def shared_source(shared_data_dir: Path):
     from data_sources.folder import FolderSource
 
     return FolderSource(shared_data_dir)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_the_shared_chart_browser():
+    """The app's report panel keeps one chart browser for the process; close it when the
+    session ends (before the interpreter's exit handlers), if a test started it."""
+    yield
+    charts = sys.modules.get("dashboard.report_charts")
+    if charts is not None:
+        charts.close_shared_browser()
