@@ -111,14 +111,16 @@ with table_column:
         money(result.stats.final_equity, 0),
         money(result.benchmark_stats.final_equity, 0),
     ]
-    st.dataframe(table, height=35 * (len(table) + 1) + 3)
+    st.table(table)
 
-with st.expander(f"Trades ({len(result.trades)})"):
+# The expanders below run lazily (on_change="rerun"): closed, nothing in them is built or sent.
+trades_box = st.expander(f"Trades ({len(result.trades)})", key="trades", on_change="rerun")
+if trades_box.open:
     trades = result.trades.copy()
     trades["return"] = trades["return"] * 100
     for column in ("cost", "proceeds", "pnl"):  # "-$1,892.33", as an adviser writes it
         trades[column] = trades[column].map(money)
-    st.dataframe(
+    trades_box.dataframe(
         trades,
         hide_index=True,
         column_config={
@@ -135,7 +137,8 @@ with st.expander(f"Trades ({len(result.trades)})"):
         },
     )
 
-with st.expander("Composite and categories, week by week"):
+weekly_box = st.expander("Composite and categories, week by week", key="weekly", on_change="rerun")
+if weekly_box.open:
     history = model.categories.loc[:as_of].copy()
     history.insert(0, "Composite", model.composite.loc[:as_of])
     history["Available"] = model.available_count.loc[:as_of]
@@ -143,7 +146,7 @@ with st.expander("Composite and categories, week by week"):
     history.index = pd.Index(
         pd.DatetimeIndex(history.index).strftime("%Y-%m-%d"), name="Decision date"
     )
-    st.dataframe(history.iloc[::-1])
+    weekly_box.dataframe(history.iloc[::-1])
 
 
 def strategy_name(key: str) -> str:
@@ -236,15 +239,27 @@ def tear_sheet_section(key: str, picked: BacktestResult) -> None:
     )  # fmt: skip
 
 
-st.subheader("Tear sheet")
-choices = list(backtests)  # the composite first, then every indicator with a backtest
-check_choice("strategy", [strategy_name(key) for key in choices], "Composite")
-picked_key = st.selectbox(
-    "Strategy",
-    choices,
-    format_func=strategy_name,
-    key="strategy",
+# Opened on demand (issue #15: five more charts); the address keeps it open (tearsheet=true),
+# and one that names a strategy opens it.
+check_choice("tearsheet", ["true", "false"], "the tear sheet closed")
+sheet_box = st.expander(
+    "Tear sheet: monthly and yearly returns, drawdowns, rolling 12 months, CSV downloads",
+    expanded="strategy" in st.query_params,
+    key="tearsheet",
     bind="query-params",
-    help="The composite, or one indicator followed alone (100 % SPY when it says invested).",
+    icon=":material/table_chart:",
 )
-tear_sheet_section(picked_key, backtests[picked_key])
+if sheet_box.open:
+    with sheet_box:
+        choices = list(backtests)  # the composite first, then every indicator with a backtest
+        check_choice("strategy", [strategy_name(key) for key in choices], "Composite")
+        picked_key = st.selectbox(
+            "Strategy",
+            choices,
+            format_func=strategy_name,
+            key="strategy",
+            bind="query-params",
+            help="The composite, or one indicator followed alone (100 % SPY when it says "
+            "invested).",
+        )
+        tear_sheet_section(picked_key, backtests[picked_key])

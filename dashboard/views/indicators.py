@@ -1,14 +1,18 @@
-"""Indicators: each of the 21 by category — reading against threshold, vote, rule, source, and
+"""Indicators: each of the 21 by category — a table of the category's readings, votes and rules,
+then one indicator at a time (a tab each): its reading against the threshold, rule, source, and
 the classic chart (backtest equity against buy and hold above the reading and its threshold).
 
-The category section is a fragment: switching category reruns only it, on the model of the
-page's last run, and backtests only the category's indicators (each backtest is cached under its
-own settings); each chart is cached per indicator, its own settings and the as-of date
-(:func:`dashboard.state.indicator_settings`), so a new composite threshold reuses it.
+One chart is drawn at a time (issue #15: a page as quick as a one-chart page): the tabs run
+lazily, so only the open tab's indicator is backtested and drawn; the open tab is in the address
+(``indicator=<name>``). The category section is a fragment: switching category or tab reruns
+only it, on the model of the page's last run. Each backtest is cached under its own settings and
+each chart per indicator, its own settings and the as-of date
+(:func:`dashboard.state.indicator_settings`), so a new composite threshold reuses them.
 """
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from analytics.backtest import BacktestResult
@@ -30,20 +34,48 @@ snapshot = model.snapshot(as_of)
 st.title("Indicators")
 
 
+def reading_text(row: IndicatorRow) -> str:
+    """The reading as the page shows it: "27.50 %", "1.05", or "On"/"Off" for a calendar flag;
+    "" when unavailable."""
+    if not row.available or row.reading is None:
+        return ""
+    spec = model.indicators[row.id].spec
+    if spec.unit == "flag":
+        return spec.flag_text(row.reading).capitalize()
+    unit = "" if row.unit in UNITLESS else f" {row.unit}"
+    return f"{number(row.reading)}{unit}"
+
+
+def vote_text(row: IndicatorRow) -> str:
+    """ "Invested", "Cash" or "Unavailable" (no score this week)."""
+    return "Unavailable" if row.score is None else ("Invested" if row.score == 1 else "Cash")
+
+
+def summary(rows: list[IndicatorRow]) -> pd.DataFrame:
+    """The category at a glance: one row per indicator, its reading, rule and vote."""
+    return pd.DataFrame(
+        {
+            "Indicator": [row.name for row in rows],
+            "Reading": [reading_text(row) or "—" for row in rows],
+            "Invested when": [
+                model.indicators[row.id].spec.invested_text(row.threshold) for row in rows
+            ],
+            "Vote": [vote_text(row) for row in rows],
+            "Data to": [day(row.last_observation) for row in rows],
+        }
+    )
+
+
 def show(row: IndicatorRow, results: dict[str, BacktestResult]) -> None:
     spec = model.indicators[row.id].spec
     text, figure = st.columns([1, 2.4])
     with text:
         st.markdown(f"#### {row.name}")
         state_badge(None if row.score is None else row.score == 1)
-        unit = "" if row.unit in UNITLESS else f" {row.unit}"
         if row.available:
-            shown = f"{number(row.reading)}{unit}"
-            if spec.unit == "flag" and row.reading is not None:
-                shown = spec.flag_text(row.reading).capitalize()
             st.metric(
                 "Reading",
-                shown,
+                reading_text(row),
                 spec.invested_text(row.threshold),
                 delta_color="off",
                 delta_arrow="off",
@@ -92,7 +124,7 @@ def show(row: IndicatorRow, results: dict[str, BacktestResult]) -> None:
 
 @st.fragment
 def category_section() -> None:
-    """The category control and its indicators (a switch reruns only this)."""
+    """The category control, its table and one indicator's tab (a switch reruns only this)."""
     check_choice("category", CATEGORIES, CATEGORIES[0])
     category = (
         st.segmented_control(
@@ -101,18 +133,25 @@ def category_section() -> None:
         or CATEGORIES[0]
     )
     rows = [row for row in snapshot.indicators if row.category == category]
-    results = state.backtests(as_of, ids=[row.id for row in rows])  # this category's only
     score = snapshot.categories[category]
     used, size = snapshot.category_counts[category]
     st.caption(
         f"{category}: score {number(score)} ({used} of {size} available) on "
-        f"{day(snapshot.decision_date)}. Each chart: following the indicator alone (100 % SPY when "
-        "it says invested, cash otherwise, $10 + 0.02 % per trade) against buy and hold; the "
-        "reading and its threshold below; weeks in cash shaded."
+        f"{day(snapshot.decision_date)}."
     )
-    for row in rows:
-        with st.container(border=True):
-            show(row, results)
+    st.table(summary(rows), hide_index=True)
+    names = [row.name for row in rows]
+    check_choice("indicator", names, names[0])
+    st.caption(
+        "Each tab: following the indicator alone (100 % SPY when it says invested, cash "
+        "otherwise, $10 + 0.02 % per trade) against buy and hold; the reading and its threshold "
+        "below; weeks in cash shaded."
+    )
+    tabs = st.tabs(names, key="indicator", bind="query-params", on_change="rerun")
+    for row, tab in zip(rows, tabs, strict=True):
+        if tab.open:  # lazy: only the open tab is backtested and drawn
+            with tab:
+                show(row, state.backtests(as_of, ids=[row.id]))
 
 
 category_section()

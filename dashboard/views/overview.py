@@ -117,7 +117,7 @@ with left:
                     else ("invested" if value == 1 else "cash")
                 )
 
-            st.dataframe(
+            st.table(
                 pd.DataFrame(
                     {
                         "Indicator": changes["name"],
@@ -214,8 +214,14 @@ if isinstance(sectors, str):
 else:
     chart(sectors.figure)
 
-# ---- freshness ---------------------------------------------------------------------------
-with st.expander("Data freshness and unavailable indicators", expanded=not view.latest):
+# ---- freshness (lazy: closed, nothing in it is built or sent) ---------------------------------
+freshness = st.expander(
+    "Data freshness and unavailable indicators",
+    expanded=not view.latest,
+    key="freshness",
+    on_change="rerun",
+)
+if freshness.open:
     rows = [
         {
             "Indicator": row.name,
@@ -225,4 +231,4 @@ with st.expander("Data freshness and unavailable indicators", expanded=not view.
         }
         for row in snapshot.indicators
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    freshness.dataframe(pd.DataFrame(rows), hide_index=True)

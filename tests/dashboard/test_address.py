@@ -127,7 +127,8 @@ def _address_warnings(at: AppTest) -> list[str]:
 
 
 def _texts(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+    tables = [table.value.to_string() for table in at.table]
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption] + tables)
 
 
 @pytest.fixture()

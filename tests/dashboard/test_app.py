@@ -55,7 +55,16 @@ def model():
 
 def _texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [table.value.to_string() for table in at.table]
     return "\n".join(parts)
+
+
+def _open_indicator(at: AppTest, category: str, name: str) -> None:
+    """The Indicators page on ``category`` with the tab of ``name`` open."""
+    at.button_group(key="category").set_value(category).run()
+    at.session_state["indicator"] = name
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
 
 
 def _metric(at: AppTest, label: str) -> str:
@@ -248,7 +257,7 @@ def test_publication_lag_setting_moves_what_the_model_may_use(app) -> None:
     """Unemployment defaults to the first Friday of M+1: on 2024-06-28 May's rate (out 7 June)
     is the latest. Published three months later, March's is the latest (out 7 June)."""
     app.switch_page("views/indicators.py").run()
-    app.button_group(key="category").set_value("Macro").run()
+    _open_indicator(app, "Macro", "Unemployment trend")
     assert "FRED (Unemployment rate), data to 2024-05-01" in _texts(app)
     app.switch_page("views/data.py").run()
     months = next(n for n in app.number_input if n.label == "Unemployment trend: months after M")
@@ -256,7 +265,7 @@ def test_publication_lag_setting_moves_what_the_model_may_use(app) -> None:
     app.button(key="FormSubmitter:settings-Apply").click().run()
     assert not app.exception, [e.message for e in app.exception]
     app.switch_page("views/indicators.py").run()
-    app.button_group(key="category").set_value("Macro").run()
+    _open_indicator(app, "Macro", "Unemployment trend")
     assert "FRED (Unemployment rate), data to 2024-03-01" in _texts(app)
 
 

@@ -54,8 +54,9 @@ def composite_page(monkeypatch, tmp_path):
     RecordingStorage.made.clear()
 
     def start(**query: str) -> AppTest:
+        """The Composite page, its tear sheet open unless the query says otherwise."""
         at = AppTest.from_file(APP, default_timeout=90)
-        for name, value in query.items():
+        for name, value in ({"tearsheet": "true"} | query).items():
             at.query_params[name] = value
         at.run()
         at.switch_page("views/composite.py").run()
@@ -215,3 +216,36 @@ def test_the_tear_sheet_is_computed_once_per_backtest(composite_page, monkeypatc
     assert len(calls) == 2
     at.selectbox(key="strategy").set_value("composite").run()
     assert len(calls) == 2
+
+
+def test_the_tear_sheet_waits_closed_until_asked(composite_page, monkeypatch) -> None:
+    """Closed, the tear sheet is neither computed nor drawn (two charts on the page); the
+    address opens it (tearsheet=true, or a strategy named), and a value it cannot take is said."""
+    from dashboard import tearsheet_cache
+
+    tearsheet_cache._sheet.clear()
+    calls: list[int] = []
+    real = tearsheet_cache.tear_sheet
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tearsheet_cache, "tear_sheet", counted)
+    closed = composite_page(tearsheet="false")
+    assert calls == [] and len(closed.get("plotly_chart")) == 2
+    assert [e.label for e in closed.expander][-1].startswith("Tear sheet")
+    named = composite_page(tearsheet="false", strategy="Composite")
+    assert len(named.get("plotly_chart")) == 2  # tearsheet=false wins over the strategy
+    by_strategy = AppTest.from_file(APP, default_timeout=90)
+    by_strategy.query_params["strategy"] = "Composite"
+    by_strategy.run()
+    by_strategy.switch_page("views/composite.py").run()
+    assert len(by_strategy.get("plotly_chart")) == 6 and calls == [1]
+    wrong = composite_page(tearsheet="maybe")
+    warnings = [w.value.replace("\\", "") for w in wrong.warning]
+    assert (
+        "The address asks for tearsheet=maybe, which is not one of true or false; showing the "
+        "tear sheet closed." in warnings
+    )
+    assert len(wrong.get("plotly_chart")) == 2
