@@ -53,7 +53,7 @@ VIEWPORT = {"width": 1440, "height": 900}
 # url path -> (page name, charts drawn with the reference data)
 PAGES = {
     "": ("Overview", 3),
-    "indicators": ("Indicators", 6),
+    "indicators": ("Indicators", 1),  # one tab (one chart) at a time
     "composite": ("Composite", 2),
     "levels": ("Levels", 1),
     "regimes": ("Regimes", 1),
