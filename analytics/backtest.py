@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -101,19 +102,112 @@ class Market:
     cash_note: str
 
 
+class _Rows:
+    """The arrays of one ``backtest_signals`` pass, shared by its results, which wrap their own
+    rows in pandas objects on first access (most callers read a few of the 22 results).
+
+    ``equity`` holds the signals' rows, then one row per benchmark start; ``holds`` the signals'
+    days in SPY; ``trades`` every signal's round trips one after another (``TRADE_COLUMNS``),
+    signal ``k``'s being rows ``bounds[k]`` to ``bounds[k + 1]``. Each start day's index (a
+    slice of ``dates``) and each benchmark Series are built once and shared by the results.
+    """
+
+    def __init__(
+        self,
+        dates: pd.DatetimeIndex,
+        equity: np.ndarray,
+        holds: np.ndarray,
+        trades: dict[str, np.ndarray],
+        bounds: list[int],
+    ) -> None:
+        self.dates, self.equity, self.holds = dates, equity, holds
+        self.trades, self.bounds = trades, bounds
+        self._windows: dict[int, pd.DatetimeIndex] = {}
+        self._benchmarks: dict[int, pd.Series] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the arrays only (the shared pandas objects are rebuilt when read)."""
+        return {
+            name: self.__dict__[name] for name in ("dates", "equity", "holds", "trades", "bounds")
+        }
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state, _windows={}, _benchmarks={})
+
+    def window(self, first: int) -> pd.DatetimeIndex:
+        """The trading days from day ``first`` to the end (one shared index per start)."""
+        found = self._windows.get(first)
+        if found is None:
+            found = self._windows[first] = self.dates[first:]
+        return found
+
+    def curve(self, row: int, first: int, name: str) -> pd.Series:
+        """Row ``row`` of the equity from day ``first`` on (a view, no copy)."""
+        values = self.equity[row, first:]
+        return pd.Series(values, index=self.window(first), name=name, copy=False)
+
+    def benchmark(self, row: int, first: int) -> pd.Series:
+        """The benchmark curve of row ``row`` (one Series shared by the results starting on
+        ``first``)."""
+        found = self._benchmarks.get(row)
+        if found is None:
+            found = self._benchmarks[row] = self.curve(row, first, "SPY")
+        return found
+
+    def position(self, row: int, first: int) -> pd.Series:
+        """1.0 on the days of signal ``row`` that end in SPY, else 0.0, from day ``first`` on."""
+        values = self.holds[row, first:].astype(float)
+        return pd.Series(values, index=self.window(first), name="position", copy=False)
+
+    def trade_table(self, row: int) -> pd.DataFrame:
+        """Signal ``row``'s round trips (``TRADE_COLUMNS``), numbered from 0."""
+        low, high = self.bounds[row], self.bounds[row + 1]
+        if low == high:
+            return pd.DataFrame({name: [] for name in TRADE_COLUMNS})
+        return pd.DataFrame({name: values[low:high] for name, values in self.trades.items()})
+
+
 @dataclass(frozen=True)
 class BacktestResult:
-    """One backtest: daily curves, the trade list and the statistics of both sides."""
+    """One backtest: daily curves, the trade list and the statistics of both sides.
+
+    ``equity``, ``benchmark``, ``position`` and ``trades`` are pandas objects built from the
+    pass's arrays on first access, then kept (``functools.cached_property``).
+    """
 
     name: str
-    equity: pd.Series
-    benchmark: pd.Series
-    position: pd.Series
-    trades: pd.DataFrame
     stats: Stats
     benchmark_stats: Stats
     settings: BacktestSettings
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...]
+    rows: _Rows = field(repr=False, compare=False)
+    row: int = field(repr=False, compare=False)
+    first: int = field(repr=False, compare=False)
+    benchmark_row: int = field(repr=False, compare=False)
+
+    @cached_property
+    def equity(self) -> pd.Series:
+        """The daily equity, from the first trade day (a view of the pass's array)."""
+        return self.rows.curve(self.row, self.first, self.name)
+
+    @cached_property
+    def benchmark(self) -> pd.Series:
+        """Buy and hold SPY from the same first trade day (named "SPY")."""
+        return self.rows.benchmark(self.benchmark_row, self.first)
+
+    @cached_property
+    def position(self) -> pd.Series:
+        """1.0 on the days that end holding SPY, else 0.0 (named "position")."""
+        return self.rows.position(self.row, self.first)
+
+    @cached_property
+    def trades(self) -> pd.DataFrame:
+        """The round trips (``TRADE_COLUMNS``), an open one last."""
+        return self.rows.trade_table(self.row)
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the fields only: the pandas objects are rebuilt from ``rows`` when read."""
+        return {name: self.__dict__[name] for name in self.__dataclass_fields__}
 
 
 def spy_total_return(series: Mapping[str, pd.DataFrame]) -> tuple[pd.Series, str]:
@@ -257,7 +351,7 @@ def backtest_signals(
         np.r_[np.zeros(count, dtype=bool), np.ones(len(bench_starts), dtype=bool)], market,
     )  # fmt: skip
     trade_counts = np.bincount(event_rows[walk.buys], minlength=count)
-    frames, win_shares = _trade_frames(walk, event_rows, count, trade_counts, market, settings)
+    trades, win_shares = _trade_columns(walk, event_rows, count, market, settings)
     stats = compute_stats_rows(
         equity,
         starts,
@@ -268,34 +362,25 @@ def backtest_signals(
         win_shares + [None] * len(bench_starts),
         market.risk_free,
     )
-    windows = {start: market.dates[start:] for start in bench_starts.tolist()}
-    benchmarks = [
-        (
-            pd.Series(equity[count + j, start:], index=windows[start], name="SPY", copy=False),
-            stat,
-        )
-        for j, (start, stat) in enumerate(zip(bench_starts.tolist(), stats[count:], strict=True))
-    ]
+    bounds = np.r_[0, np.cumsum(trade_counts)].tolist()
+    rows = _Rows(market.dates, equity, holds[:count].copy(), trades, bounds)
     notes = (market.price_note, market.cash_note)
-    positions = holds[:count].astype(float)
-    results: dict[str, BacktestResult] = {}
-    for k, (key, first, bench) in enumerate(
-        zip(names, first_days.tolist(), bench_of.tolist(), strict=True)
-    ):
-        dates = windows[first]
-        bench_series, bench_stats = benchmarks[bench]
-        results[key] = BacktestResult(
+    return {
+        key: BacktestResult(
             name=key,
-            equity=pd.Series(equity[k, first:], index=dates, name=key, copy=False),
-            benchmark=bench_series,
-            position=pd.Series(positions[k, first:], index=dates, name="position", copy=False),
-            trades=frames[k],
             stats=stats[k],
-            benchmark_stats=bench_stats,
+            benchmark_stats=stats[count + bench],
             settings=settings,
             notes=notes,
+            rows=rows,
+            row=k,
+            first=first,
+            benchmark_row=count + bench,
         )
-    return results
+        for k, (key, first, bench) in enumerate(
+            zip(names, first_days.tolist(), bench_of.tolist(), strict=True)
+        )
+    }
 
 
 def backtest_model(
@@ -460,15 +545,15 @@ def _curves(
     return equity, holds
 
 
-def _trade_frames(
+def _trade_columns(
     walk: _Walk,
     event_rows: np.ndarray,
     count: int,
-    trade_counts: np.ndarray,
     market: Market,
     settings: BacktestSettings,
-) -> tuple[list[pd.DataFrame], list[float | None]]:
-    """Each signal's round trips (``TRADE_COLUMNS``) and its share of winning closed trades.
+) -> tuple[dict[str, np.ndarray], list[float | None]]:
+    """Every signal's round trips as ``TRADE_COLUMNS`` arrays (signal by signal, in order) and
+    each signal's share of winning closed trades.
 
     A buy is closed by the next event of the same signal (always a sell); an open one is valued
     at the last close after the costs of selling.
@@ -485,38 +570,26 @@ def _trade_frames(
     entry_days = walk.days[buys]
     pnl = proceeds - cost
     days = market.dates.to_numpy()  # datetime64 columns from numpy: quicker than the index
-    table = pd.DataFrame(
-        {
-            "entry_date": days[entry_days],
-            "entry_price": market.prices[entry_days],
-            "exit_date": days[exit_days],
-            "exit_price": market.prices[exit_days],
-            "shares": shares,
-            "cost": cost,
-            "proceeds": proceeds,
-            "pnl": pnl,
-            "return": proceeds / cost - 1,
-            "open": ~closed,
-        }
-    )
-    bounds = np.r_[0, np.cumsum(trade_counts)].tolist()
+    columns = {
+        "entry_date": days[entry_days],
+        "entry_price": market.prices[entry_days],
+        "exit_date": days[exit_days],
+        "exit_price": market.prices[exit_days],
+        "shares": shares,
+        "cost": cost,
+        "proceeds": proceeds,
+        "pnl": pnl,
+        "return": proceeds / cost - 1,
+        "open": ~closed,
+    }
     trade_rows = event_rows[buys]
     closed_counts = np.bincount(trade_rows[closed], minlength=count).tolist()
     won_counts = np.bincount(trade_rows[closed & (pnl > 0)], minlength=count).tolist()
-    frames: list[pd.DataFrame] = []
-    for k in range(count):
-        low, high = bounds[k], bounds[k + 1]
-        if low == high:
-            frames.append(pd.DataFrame({name: [] for name in TRADE_COLUMNS}))
-            continue
-        frame = table.iloc[low:high]
-        frame.index = pd.RangeIndex(high - low)
-        frames.append(frame)
     win_shares: list[float | None] = [
         won / closed_count if closed_count else None
         for won, closed_count in zip(won_counts, closed_counts, strict=True)
     ]
-    return frames, win_shares
+    return columns, win_shares
 
 
 def buy_and_hold(first: int, market: Market, settings: BacktestSettings) -> tuple[pd.Series, Stats]:
