@@ -33,7 +33,7 @@ import pandas as pd
 
 from analytics.errors import InvalidSetting, NotEnoughData
 from analytics.results import ModelResult
-from analytics.stats import Stats, compute_stats, compute_stats_rows, work_area
+from analytics.stats import Stats, compute_stats, compute_stats_rows
 
 CashMode = Literal["zero", "tbill"]
 TBILL_KEYS = ("fred:DTB3", "fred:DGS3MO")
@@ -363,7 +363,7 @@ def backtest_signals(
         market.risk_free,
     )
     bounds = np.r_[0, np.cumsum(trade_counts)].tolist()
-    rows = _Rows(market.dates, equity, holds[:count].copy(), trades, bounds)
+    rows = _Rows(market.dates, equity, holds[:count], trades, bounds)
     notes = (market.price_note, market.cash_note)
     return {
         key: BacktestResult(
@@ -520,17 +520,10 @@ def _curves(
     begins = np.where(seg_is_start[order], 0, seg_starts)  # a first segment covers the days before
     last_of_row = np.r_[rows_in_order[1:] != rows_in_order[:-1], True]
     lengths = np.where(last_of_row, days, np.r_[seg_starts[1:], days]) - begins
-    # Each day's segment number: a mark where each (non-empty) segment begins, summed along.
-    filled = lengths > 0
-    segment = work_area("curve segment", count * days, np.intp)
-    segment.fill(0)
-    segment[rows_in_order[filled] * days + begins[filled]] = 1
-    np.cumsum(segment, out=segment)
-    segment -= 1
-    equity: np.ndarray = np.empty(count * days)  # the result Series are views of it (no work area)
-    holds = work_area("curve holds", count * days, np.bool_)
-    np.take(seg_amounts[filled], segment, out=equity, mode="clip")  # "raise" would buffer `out`
-    np.take(seg_holds[filled], segment, out=holds, mode="clip")
+    # A row's segments cover its days one after another, so the rows laid end to end are each
+    # segment's amount repeated over its length (a start and a trade on the same day: length 0).
+    equity: np.ndarray = np.repeat(seg_amounts, lengths)  # the result Series are views of it
+    holds = np.repeat(seg_holds, lengths)
     equity, holds = equity.reshape(count, days), holds.reshape(count, days)
     if market.risk_free.any():
         growth = market.cash_growth
