@@ -109,7 +109,8 @@ class _Rows:
     ``equity`` holds the signals' rows, then one row per benchmark start; ``holds`` the signals'
     days in SPY; ``trades`` every signal's round trips one after another (``TRADE_COLUMNS``),
     signal ``k``'s being rows ``bounds[k]`` to ``bounds[k + 1]``. Each start day's index (a
-    slice of ``dates``) and each benchmark Series are built once and shared by the results.
+    slice of ``dates``), each benchmark Series and the frame of all trades (each result's trades
+    are a slice of it) are built once, when first needed, and shared by the results.
     """
 
     def __init__(
@@ -124,6 +125,7 @@ class _Rows:
         self.trades, self.bounds = trades, bounds
         self._windows: dict[int, pd.DatetimeIndex] = {}
         self._benchmarks: dict[int, pd.Series] = {}
+        self._table: pd.DataFrame | None = None
 
     def __getstate__(self) -> dict[str, object]:
         """Pickle the arrays only (the shared pandas objects are rebuilt when read)."""
@@ -132,7 +134,7 @@ class _Rows:
         }
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self.__dict__.update(state, _windows={}, _benchmarks={})
+        self.__dict__.update(state, _windows={}, _benchmarks={}, _table=None)
 
     def window(self, first: int) -> pd.DatetimeIndex:
         """The trading days from day ``first`` to the end (one shared index per start)."""
@@ -164,7 +166,11 @@ class _Rows:
         low, high = self.bounds[row], self.bounds[row + 1]
         if low == high:
             return pd.DataFrame({name: [] for name in TRADE_COLUMNS})
-        return pd.DataFrame({name: values[low:high] for name, values in self.trades.items()})
+        if self._table is None:  # one frame of every signal's trades, sliced: quicker than many
+            self._table = pd.DataFrame(self.trades)
+        frame = self._table.iloc[low:high]
+        frame.index = pd.RangeIndex(high - low)
+        return frame
 
 
 @dataclass(frozen=True)
