@@ -18,7 +18,9 @@ last close after the costs of selling, and counts in ``trades`` but not in the w
 
 Many signals run in one vectorised pass (``backtest_signals``): the targets, the daily curves and
 the statistics are (signals × days) arrays, and one loop walks the trades of every signal, so the
-22 backtests of the model take a few milliseconds.
+22 backtests of the model take a few milliseconds. The statistics are computed in the pass; each
+result's curves and trades stay rows of the pass's arrays until first read
+(``BacktestResult.equity`` and the others build their pandas object then, and keep it).
 """
 
 from __future__ import annotations
@@ -528,9 +530,8 @@ def _curves(
     lengths = np.where(last_of_row, days, np.r_[seg_starts[1:], days]) - begins
     # A row's segments cover its days one after another, so the rows laid end to end are each
     # segment's amount repeated over its length (a start and a trade on the same day: length 0).
-    equity: np.ndarray = np.repeat(seg_amounts, lengths)  # the result Series are views of it
-    holds = np.repeat(seg_holds, lengths)
-    equity, holds = equity.reshape(count, days), holds.reshape(count, days)
+    equity: np.ndarray = np.repeat(seg_amounts, lengths).reshape(count, days)  # results view it
+    holds: np.ndarray = np.repeat(seg_holds, lengths).reshape(count, days)
     if market.risk_free.any():
         growth = market.cash_growth
         start_growth = np.repeat(growth[seg_starts], lengths).reshape(count, days)
