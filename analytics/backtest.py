@@ -129,6 +129,24 @@ class _Rows:
         self._benchmarks: dict[int, pd.Series] = {}
         self._table: pd.DataFrame | None = None
 
+    def __eq__(self, other: object) -> bool:
+        """The same days, and the same arrays bit for bit (a NaN equals itself)."""
+        if not isinstance(other, _Rows):
+            return NotImplemented
+        mine, theirs = [self.equity, self.holds], [other.equity, other.holds]
+        mine += [self.trades[name] for name in TRADE_COLUMNS]
+        theirs += [other.trades[name] for name in TRADE_COLUMNS]
+        return (
+            self.dates.equals(other.dates)
+            and self.bounds == other.bounds
+            and all(
+                a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+                for a, b in zip(mine, theirs, strict=True)
+            )
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable arrays: compared, never hashed
+
     def __getstate__(self) -> dict[str, object]:
         """Pickle the arrays only (the shared pandas objects are rebuilt when read)."""
         return {
