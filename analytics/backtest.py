@@ -452,15 +452,34 @@ trade_days = trade_schedule
 
 
 def _signal_rows(signals: Mapping[str, pd.Series], decisions: pd.DatetimeIndex) -> np.ndarray:
-    """(signals × decisions) values; a decision date missing from a signal is NaN."""
-    rows = np.full((len(signals), len(decisions)), np.nan)
-    shared: tuple[pd.Index, np.ndarray, np.ndarray] | None = None  # index, found, positions
+    """(signals × decisions) values; a decision date missing from a signal is NaN.
+
+    The positions of the decisions are looked up once per distinct index (the model's signals
+    share one or two), and signals on the same index are gathered in one step.
+    """
+    lookups: list[tuple[pd.Index, np.ndarray, np.ndarray]] = []  # index, found, positions
+    members: dict[int, list[int]] = {}  # lookup number: the signals on that index
+    columns = []
     for k, signal in enumerate(signals.values()):
-        if shared is None or not (signal.index is shared[0] or signal.index.equals(shared[0])):
-            positions = signal.index.get_indexer(decisions)
+        index = signal.index
+        number = next((n for n, found in enumerate(lookups) if found[0] is index), None)
+        if number is None:
+            number = next((n for n, found in enumerate(lookups) if index.equals(found[0])), None)
+        if number is None:
+            positions = index.get_indexer(decisions)
             found = positions >= 0
-            shared = (signal.index, found, positions[found])
-        rows[k, shared[1]] = signal.to_numpy(dtype=float)[shared[2]]
+            lookups.append((index, found, positions[found]))
+            number = len(lookups) - 1
+        members.setdefault(number, []).append(k)
+        columns.append(signal.to_numpy(dtype=float))
+    rows = np.full((len(columns), len(decisions)), np.nan)
+    for number, keys in members.items():
+        _, found, positions = lookups[number]
+        if len(keys) == len(columns):
+            rows[:, found] = np.vstack(columns)[:, positions]
+        else:
+            for k in keys:
+                rows[k, found] = columns[k][positions]
     return rows
 
 

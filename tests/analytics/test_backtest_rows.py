@@ -91,6 +91,30 @@ def test_one_pass_equals_each_signal_alone_and_a_day_by_day_walk(setup) -> None:
     assert together["late"].equity.index[0] > together["always"].equity.index[0]
 
 
+def test_signals_on_different_indexes_each_equal_their_own_backtest(setup) -> None:
+    calendar, signals = setup
+    settings = BacktestSettings()
+    market = prepare_market(PRICES, settings)
+    gappy = signals["gappy"]
+    mixed = {
+        "always": signals["always"],
+        "shorter": gappy.iloc[5:],  # another index: its first weeks are missing
+        "copied": gappy.copy(deep=True).set_axis(pd.DatetimeIndex(list(gappy.index))),  # equal
+        "late": signals["late"],
+    }
+    together = backtest_signals(mixed, calendar, market, settings)
+    assert list(together) == list(mixed)
+    for key, result in together.items():
+        alone = backtest_signal(mixed[key], calendar, market, settings, name=key)
+        pd.testing.assert_series_equal(result.equity, alone.equity)
+        pd.testing.assert_frame_equal(result.trades, alone.trades)
+    assert together["shorter"].equity.index[0] > together["copied"].equity.index[0]
+    pd.testing.assert_series_equal(
+        together["copied"].equity,
+        backtest_signal(gappy, calendar, market, settings, "copied").equity,
+    )
+
+
 def test_the_benchmark_starts_with_each_signal(setup) -> None:
     calendar, signals = setup
     settings = BacktestSettings()
