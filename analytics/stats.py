@@ -156,7 +156,7 @@ def compute_stats_rows(
         running_high = _running_high(equity, second.reshape(rows, days))
         depth = np.divide(equity, running_high, out=first.reshape(rows, days))
     troughs = np.argmin(depth, axis=1)
-    ends = dates[np.r_[starts, days - 1]]  # each row's first day, then the last day
+    ends = dates.take(np.r_[starts, days - 1])  # each row's first day, then the last day
     day_numbers = market_days(ends)
     spans = day_numbers[-1] - day_numbers[:-1]
     final = equity[:, -1]
@@ -298,7 +298,7 @@ def _row_drawdowns(
     if not found:
         return drawdowns
     days = np.array([[peak, trough, max(recovery, 0)] for _, _, peak, trough, recovery in found])
-    boxed = list(dates[days.ravel()])  # boxed together: much quicker than one by one
+    boxed = list(dates.take(days.ravel()))  # boxed together: much quicker than one by one
     for number, (row, depth, _, _, recovery) in enumerate(found):
         peak_day, trough_day, back_day = boxed[3 * number : 3 * number + 3]
         drawdowns[row] = Drawdown(depth, peak_day, trough_day, back_day if recovery >= 0 else None)
