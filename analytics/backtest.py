@@ -198,7 +198,10 @@ class BacktestResult:
     """One backtest: daily curves, the trade list and the statistics of both sides.
 
     ``equity``, ``benchmark``, ``position`` and ``trades`` are pandas objects built from the
-    pass's arrays on first access, then kept (``functools.cached_property``).
+    pass's arrays on first access, then kept (``functools.cached_property``); ``rows`` holds
+    those arrays, ``row`` and ``benchmark_row`` are this result's rows in them and ``first`` its
+    first trade day (a position in the market's days). A pickle holds the arrays, not the
+    pandas objects.
     """
 
     name: str
