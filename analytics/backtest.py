@@ -18,13 +18,16 @@ last close after the costs of selling, and counts in ``trades`` but not in the w
 
 Many signals run in one vectorised pass (``backtest_signals``): the targets, the daily curves and
 the statistics are (signals × days) arrays, and one loop walks the trades of every signal, so the
-22 backtests of the model take a few milliseconds.
+22 backtests of the model take a few milliseconds. The statistics are computed in the pass; each
+result's curves and trades stay rows of the pass's arrays until first read
+(``BacktestResult.equity`` and the others build their pandas object then, and keep it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -32,7 +35,7 @@ import pandas as pd
 
 from analytics.errors import InvalidSetting, NotEnoughData
 from analytics.results import ModelResult
-from analytics.stats import Stats, compute_stats, compute_stats_rows, work_area
+from analytics.stats import Stats, compute_stats, compute_stats_rows
 
 CashMode = Literal["zero", "tbill"]
 TBILL_KEYS = ("fred:DTB3", "fred:DGS3MO")
@@ -101,19 +104,139 @@ class Market:
     cash_note: str
 
 
+class _Rows:
+    """The arrays of one ``backtest_signals`` pass, shared by its results, which wrap their own
+    rows in pandas objects on first access (most callers read a few of the 22 results).
+
+    ``equity`` holds the signals' rows, then one row per benchmark start; ``holds`` the signals'
+    days in SPY; ``trades`` every signal's round trips one after another (``TRADE_COLUMNS``),
+    signal ``k``'s being rows ``bounds[k]`` to ``bounds[k + 1]``. Each start day's index (a
+    slice of ``dates``), each benchmark Series and the frame of all trades (each result's trades
+    are a slice of it) are built once, when first needed, and shared by the results.
+    """
+
+    def __init__(
+        self,
+        dates: pd.DatetimeIndex,
+        equity: np.ndarray,
+        holds: np.ndarray,
+        trades: dict[str, np.ndarray],
+        bounds: list[int],
+    ) -> None:
+        self.dates, self.equity, self.holds = dates, equity, holds
+        self.trades, self.bounds = trades, bounds
+        self._windows: dict[int, pd.DatetimeIndex] = {}
+        self._benchmarks: dict[int, pd.Series] = {}
+        self._table: pd.DataFrame | None = None
+
+    def __eq__(self, other: object) -> bool:
+        """The same days, and the same arrays bit for bit (a NaN equals itself)."""
+        if not isinstance(other, _Rows):
+            return NotImplemented
+        mine, theirs = [self.equity, self.holds], [other.equity, other.holds]
+        mine += [self.trades[name] for name in TRADE_COLUMNS]
+        theirs += [other.trades[name] for name in TRADE_COLUMNS]
+        return (
+            self.dates.equals(other.dates)
+            and self.bounds == other.bounds
+            and all(
+                a.shape == b.shape and a.dtype == b.dtype and a.tobytes() == b.tobytes()
+                for a, b in zip(mine, theirs, strict=True)
+            )
+        )
+
+    __hash__ = None  # type: ignore[assignment]  # mutable arrays: compared, never hashed
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the arrays only (the shared pandas objects are rebuilt when read)."""
+        return {
+            name: self.__dict__[name] for name in ("dates", "equity", "holds", "trades", "bounds")
+        }
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state, _windows={}, _benchmarks={}, _table=None)
+
+    def window(self, first: int) -> pd.DatetimeIndex:
+        """The trading days from day ``first`` to the end (one shared index per start)."""
+        found = self._windows.get(first)
+        if found is None:
+            found = self._windows[first] = self.dates[first:]
+        return found
+
+    def curve(self, row: int, first: int, name: str) -> pd.Series:
+        """Row ``row`` of the equity from day ``first`` on (a view, no copy)."""
+        values = self.equity[row, first:]
+        return pd.Series(values, index=self.window(first), name=name, copy=False)
+
+    def benchmark(self, row: int, first: int) -> pd.Series:
+        """The benchmark curve of row ``row`` (one Series shared by the results starting on
+        ``first``)."""
+        found = self._benchmarks.get(row)
+        if found is None:
+            found = self._benchmarks[row] = self.curve(row, first, "SPY")
+        return found
+
+    def position(self, row: int, first: int) -> pd.Series:
+        """1.0 on the days of signal ``row`` that end in SPY, else 0.0, from day ``first`` on."""
+        values = self.holds[row, first:].astype(float)
+        return pd.Series(values, index=self.window(first), name="position", copy=False)
+
+    def trade_table(self, row: int) -> pd.DataFrame:
+        """Signal ``row``'s round trips (``TRADE_COLUMNS``), numbered from 0."""
+        low, high = self.bounds[row], self.bounds[row + 1]
+        if low == high:
+            return pd.DataFrame({name: [] for name in TRADE_COLUMNS})
+        if self._table is None:  # one frame of every signal's trades, sliced: quicker than many
+            self._table = pd.DataFrame(self.trades)
+        frame = self._table.iloc[low:high]
+        frame.index = pd.RangeIndex(high - low)
+        return frame
+
+
 @dataclass(frozen=True)
 class BacktestResult:
-    """One backtest: daily curves, the trade list and the statistics of both sides."""
+    """One backtest: daily curves, the trade list and the statistics of both sides.
+
+    ``equity``, ``benchmark``, ``position`` and ``trades`` are pandas objects built from the
+    pass's arrays on first access, then kept (``functools.cached_property``); ``rows`` holds
+    those arrays, ``row`` and ``benchmark_row`` are this result's rows in them and ``first`` its
+    first trade day (a position in the market's days). A pickle holds the arrays, not the
+    pandas objects.
+    """
 
     name: str
-    equity: pd.Series
-    benchmark: pd.Series
-    position: pd.Series
-    trades: pd.DataFrame
     stats: Stats
     benchmark_stats: Stats
     settings: BacktestSettings
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...]
+    rows: _Rows = field(repr=False, compare=False)
+    row: int = field(repr=False, compare=False)
+    first: int = field(repr=False, compare=False)
+    benchmark_row: int = field(repr=False, compare=False)
+
+    @cached_property
+    def equity(self) -> pd.Series:
+        """The daily equity, from the first trade day (a view of the pass's array)."""
+        return self.rows.curve(self.row, self.first, self.name)
+
+    @cached_property
+    def benchmark(self) -> pd.Series:
+        """Buy and hold SPY from the same first trade day (named "SPY")."""
+        return self.rows.benchmark(self.benchmark_row, self.first)
+
+    @cached_property
+    def position(self) -> pd.Series:
+        """1.0 on the days that end holding SPY, else 0.0 (named "position")."""
+        return self.rows.position(self.row, self.first)
+
+    @cached_property
+    def trades(self) -> pd.DataFrame:
+        """The round trips (``TRADE_COLUMNS``), an open one last."""
+        return self.rows.trade_table(self.row)
+
+    def __getstate__(self) -> dict[str, object]:
+        """Pickle the fields only: the pandas objects are rebuilt from ``rows`` when read."""
+        return {name: self.__dict__[name] for name in self.__dataclass_fields__}
 
 
 def spy_total_return(series: Mapping[str, pd.DataFrame]) -> tuple[pd.Series, str]:
@@ -257,7 +380,7 @@ def backtest_signals(
         np.r_[np.zeros(count, dtype=bool), np.ones(len(bench_starts), dtype=bool)], market,
     )  # fmt: skip
     trade_counts = np.bincount(event_rows[walk.buys], minlength=count)
-    frames, win_shares = _trade_frames(walk, event_rows, count, trade_counts, market, settings)
+    trades, win_shares = _trade_columns(walk, event_rows, count, market, settings)
     stats = compute_stats_rows(
         equity,
         starts,
@@ -268,34 +391,25 @@ def backtest_signals(
         win_shares + [None] * len(bench_starts),
         market.risk_free,
     )
-    windows = {start: market.dates[start:] for start in bench_starts.tolist()}
-    benchmarks = [
-        (
-            pd.Series(equity[count + j, start:], index=windows[start], name="SPY", copy=False),
-            stat,
-        )
-        for j, (start, stat) in enumerate(zip(bench_starts.tolist(), stats[count:], strict=True))
-    ]
+    bounds = np.r_[0, np.cumsum(trade_counts)].tolist()
+    rows = _Rows(market.dates, equity, holds[:count], trades, bounds)
     notes = (market.price_note, market.cash_note)
-    positions = holds[:count].astype(float)
-    results: dict[str, BacktestResult] = {}
-    for k, (key, first, bench) in enumerate(
-        zip(names, first_days.tolist(), bench_of.tolist(), strict=True)
-    ):
-        dates = windows[first]
-        bench_series, bench_stats = benchmarks[bench]
-        results[key] = BacktestResult(
+    return {
+        key: BacktestResult(
             name=key,
-            equity=pd.Series(equity[k, first:], index=dates, name=key, copy=False),
-            benchmark=bench_series,
-            position=pd.Series(positions[k, first:], index=dates, name="position", copy=False),
-            trades=frames[k],
             stats=stats[k],
-            benchmark_stats=bench_stats,
+            benchmark_stats=stats[count + bench],
             settings=settings,
             notes=notes,
+            rows=rows,
+            row=k,
+            first=first,
+            benchmark_row=count + bench,
         )
-    return results
+        for k, (key, first, bench) in enumerate(
+            zip(names, first_days.tolist(), bench_of.tolist(), strict=True)
+        )
+    }
 
 
 def backtest_model(
@@ -341,15 +455,34 @@ trade_days = trade_schedule
 
 
 def _signal_rows(signals: Mapping[str, pd.Series], decisions: pd.DatetimeIndex) -> np.ndarray:
-    """(signals × decisions) values; a decision date missing from a signal is NaN."""
-    rows = np.full((len(signals), len(decisions)), np.nan)
-    shared: tuple[pd.Index, np.ndarray, np.ndarray] | None = None  # index, found, positions
+    """(signals × decisions) values; a decision date missing from a signal is NaN.
+
+    The positions of the decisions are looked up once per distinct index (the model's signals
+    share one or two), and signals on the same index are gathered in one step.
+    """
+    lookups: list[tuple[pd.Index, np.ndarray, np.ndarray]] = []  # index, found, positions
+    members: dict[int, list[int]] = {}  # lookup number: the signals on that index
+    columns = []
     for k, signal in enumerate(signals.values()):
-        if shared is None or not (signal.index is shared[0] or signal.index.equals(shared[0])):
-            positions = signal.index.get_indexer(decisions)
+        index = signal.index
+        number = next((n for n, found in enumerate(lookups) if found[0] is index), None)
+        if number is None:
+            number = next((n for n, found in enumerate(lookups) if index.equals(found[0])), None)
+        if number is None:
+            positions = index.get_indexer(decisions)
             found = positions >= 0
-            shared = (signal.index, found, positions[found])
-        rows[k, shared[1]] = signal.to_numpy(dtype=float)[shared[2]]
+            lookups.append((index, found, positions[found]))
+            number = len(lookups) - 1
+        members.setdefault(number, []).append(k)
+        columns.append(signal.to_numpy(dtype=float))
+    rows = np.full((len(columns), len(decisions)), np.nan)
+    for number, keys in members.items():
+        _, found, positions = lookups[number]
+        if len(keys) == len(columns):
+            rows[:, found] = np.vstack(columns)[:, positions]
+        else:
+            for k in keys:
+                rows[k, found] = columns[k][positions]
     return rows
 
 
@@ -435,18 +568,10 @@ def _curves(
     begins = np.where(seg_is_start[order], 0, seg_starts)  # a first segment covers the days before
     last_of_row = np.r_[rows_in_order[1:] != rows_in_order[:-1], True]
     lengths = np.where(last_of_row, days, np.r_[seg_starts[1:], days]) - begins
-    # Each day's segment number: a mark where each (non-empty) segment begins, summed along.
-    filled = lengths > 0
-    segment = work_area("curve segment", count * days, np.intp)
-    segment.fill(0)
-    segment[rows_in_order[filled] * days + begins[filled]] = 1
-    np.cumsum(segment, out=segment)
-    segment -= 1
-    equity: np.ndarray = np.empty(count * days)  # the result Series are views of it (no work area)
-    holds = work_area("curve holds", count * days, np.bool_)
-    np.take(seg_amounts[filled], segment, out=equity, mode="clip")  # "raise" would buffer `out`
-    np.take(seg_holds[filled], segment, out=holds, mode="clip")
-    equity, holds = equity.reshape(count, days), holds.reshape(count, days)
+    # A row's segments cover its days one after another, so the rows laid end to end are each
+    # segment's amount repeated over its length (a start and a trade on the same day: length 0).
+    equity: np.ndarray = np.repeat(seg_amounts, lengths).reshape(count, days)  # results view it
+    holds: np.ndarray = np.repeat(seg_holds, lengths).reshape(count, days)
     if market.risk_free.any():
         growth = market.cash_growth
         start_growth = np.repeat(growth[seg_starts], lengths).reshape(count, days)
@@ -460,15 +585,15 @@ def _curves(
     return equity, holds
 
 
-def _trade_frames(
+def _trade_columns(
     walk: _Walk,
     event_rows: np.ndarray,
     count: int,
-    trade_counts: np.ndarray,
     market: Market,
     settings: BacktestSettings,
-) -> tuple[list[pd.DataFrame], list[float | None]]:
-    """Each signal's round trips (``TRADE_COLUMNS``) and its share of winning closed trades.
+) -> tuple[dict[str, np.ndarray], list[float | None]]:
+    """Every signal's round trips as ``TRADE_COLUMNS`` arrays (signal by signal, in order) and
+    each signal's share of winning closed trades.
 
     A buy is closed by the next event of the same signal (always a sell); an open one is valued
     at the last close after the costs of selling.
@@ -485,38 +610,26 @@ def _trade_frames(
     entry_days = walk.days[buys]
     pnl = proceeds - cost
     days = market.dates.to_numpy()  # datetime64 columns from numpy: quicker than the index
-    table = pd.DataFrame(
-        {
-            "entry_date": days[entry_days],
-            "entry_price": market.prices[entry_days],
-            "exit_date": days[exit_days],
-            "exit_price": market.prices[exit_days],
-            "shares": shares,
-            "cost": cost,
-            "proceeds": proceeds,
-            "pnl": pnl,
-            "return": proceeds / cost - 1,
-            "open": ~closed,
-        }
-    )
-    bounds = np.r_[0, np.cumsum(trade_counts)].tolist()
+    columns = {
+        "entry_date": days[entry_days],
+        "entry_price": market.prices[entry_days],
+        "exit_date": days[exit_days],
+        "exit_price": market.prices[exit_days],
+        "shares": shares,
+        "cost": cost,
+        "proceeds": proceeds,
+        "pnl": pnl,
+        "return": proceeds / cost - 1,
+        "open": ~closed,
+    }
     trade_rows = event_rows[buys]
     closed_counts = np.bincount(trade_rows[closed], minlength=count).tolist()
     won_counts = np.bincount(trade_rows[closed & (pnl > 0)], minlength=count).tolist()
-    frames: list[pd.DataFrame] = []
-    for k in range(count):
-        low, high = bounds[k], bounds[k + 1]
-        if low == high:
-            frames.append(pd.DataFrame({name: [] for name in TRADE_COLUMNS}))
-            continue
-        frame = table.iloc[low:high]
-        frame.index = pd.RangeIndex(high - low)
-        frames.append(frame)
     win_shares: list[float | None] = [
         won / closed_count if closed_count else None
         for won, closed_count in zip(won_counts, closed_counts, strict=True)
     ]
-    return frames, win_shares
+    return columns, win_shares
 
 
 def buy_and_hold(first: int, market: Market, settings: BacktestSettings) -> tuple[pd.Series, Stats]:

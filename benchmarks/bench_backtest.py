@@ -6,7 +6,10 @@ DATA_DIR is a manifest folder (default: the store). The series are loaded and th
 evaluated once; then, alternating in the same run, N times each (median printed):
 
 - ours: ``backtest_model`` (every signal with an available week, one ``backtest_signals``
-  pass: daily equity, positions, trade tables and statistics of each signal and its benchmark);
+  pass: daily equity, positions, trades and statistics of each signal and its benchmark, the
+  curves and trades as arrays that each result wraps in pandas objects on first access);
+- ours, all read: the same, then every result's ``equity``, ``benchmark``, ``position`` and
+  ``trades`` read (all 22 results' pandas objects built; the app reads a few of them);
 - vectorbt: ``Portfolio.from_signals`` over the same (days × signals) entries and exits, with
   the same costs, then ``value()`` (the daily equity of every column).
 
@@ -105,6 +108,12 @@ def _gap(ours: dict[str, BacktestResult], theirs: pd.DataFrame) -> tuple[float, 
     return worst_dollars, worst_relative
 
 
+def _read_all(results: dict[str, BacktestResult]) -> None:
+    """Read every result's pandas objects (each is built on its first access)."""
+    for result in results.values():
+        _ = result.equity, result.benchmark, result.position, result.trades
+
+
 def _time(function: Callable[[], Any]) -> tuple[float, float]:
     """Wall and CPU seconds of one call (CPU time is steadier on a shared machine)."""
     wall, cpu = time.perf_counter(), time.process_time()
@@ -148,19 +157,22 @@ def main() -> None:
         theirs = _vectorbt_run(close, entries, exits, settings)  # warm-up (numba compiles)
         dollars, relative = _gap(ours, theirs)
         print(f"equity, ours vs vectorbt: largest gap ${dollars:.2e} ({relative:.1e} of equity)")
-    our_times, their_times = [], []
+    our_times, read_times, their_times = [], [], []
     for _ in range(args.runs):
         our_times.append(_time(lambda: backtest_model(model, series, settings)))
+        read_times.append(_time(lambda: _read_all(backtest_model(model, series, settings))))
         if have_vectorbt:
             their_times.append(_time(lambda: _vectorbt_run(close, entries, exits, settings)))
     ours_ms = _report("ours (curves, trades, stats)", our_times)
+    read_ms = _report("ours, every result's pandas objects read", read_times)
     if not have_vectorbt:
         print("vectorbt is not installed (uv run --extra bench …): no comparison")
         return
     theirs_ms = _report("vectorbt from_signals + value()", their_times)
     print(
         f"ratio ours / vectorbt: wall {ours_ms[0] / theirs_ms[0]:.2f}, "
-        f"CPU {ours_ms[1] / theirs_ms[1]:.2f}"
+        f"CPU {ours_ms[1] / theirs_ms[1]:.2f}; all read: wall {read_ms[0] / theirs_ms[0]:.2f}, "
+        f"CPU {read_ms[1] / theirs_ms[1]:.2f}"
     )
 
 

@@ -7,11 +7,14 @@ hand-made market with a holiday, signals starting on different weeks and a gap o
 
 from __future__ import annotations
 
+import pickle
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from analytics.backtest import (
+    TRADE_COLUMNS,
     BacktestSettings,
     backtest_signal,
     backtest_signals,
@@ -88,6 +91,30 @@ def test_one_pass_equals_each_signal_alone_and_a_day_by_day_walk(setup) -> None:
     assert together["late"].equity.index[0] > together["always"].equity.index[0]
 
 
+def test_signals_on_different_indexes_each_equal_their_own_backtest(setup) -> None:
+    calendar, signals = setup
+    settings = BacktestSettings()
+    market = prepare_market(PRICES, settings)
+    gappy = signals["gappy"]
+    mixed = {
+        "always": signals["always"],
+        "shorter": gappy.iloc[5:],  # another index: its first weeks are missing
+        "copied": gappy.copy(deep=True).set_axis(pd.DatetimeIndex(list(gappy.index))),  # equal
+        "late": signals["late"],
+    }
+    together = backtest_signals(mixed, calendar, market, settings)
+    assert list(together) == list(mixed)
+    for key, result in together.items():
+        alone = backtest_signal(mixed[key], calendar, market, settings, name=key)
+        pd.testing.assert_series_equal(result.equity, alone.equity)
+        pd.testing.assert_frame_equal(result.trades, alone.trades)
+    assert together["shorter"].equity.index[0] > together["copied"].equity.index[0]
+    pd.testing.assert_series_equal(
+        together["copied"].equity,
+        backtest_signal(gappy, calendar, market, settings, "copied").equity,
+    )
+
+
 def test_the_benchmark_starts_with_each_signal(setup) -> None:
     calendar, signals = setup
     settings = BacktestSettings()
@@ -98,6 +125,39 @@ def test_the_benchmark_starts_with_each_signal(setup) -> None:
     shares = 99_990 / (PRICES.iloc[first] * 1.0002)
     assert late.benchmark.iloc[-1] == pytest.approx(shares * PRICES.iloc[-1], abs=1e-9)
     assert late.benchmark_stats.start == late.equity.index[0]
+
+
+def test_curves_are_built_once_and_the_benchmark_is_shared(setup) -> None:
+    calendar, signals = setup
+    settings = BacktestSettings()
+    results = backtest_signals(signals, calendar, prepare_market(PRICES, settings), settings)
+    always, never, late = results["always"], results["never"], results["late"]
+    assert always.equity is always.equity and always.trades is always.trades
+    assert always.benchmark is never.benchmark  # same first day: one Series
+    assert late.benchmark is not always.benchmark
+    assert always.benchmark.name == "SPY" and always.position.name == "position"
+    assert always.equity.name == "always" and set(always.position.unique()) <= {0.0, 1.0}
+    assert list(always.trades.columns) == TRADE_COLUMNS
+    assert always.trades.index.equals(pd.RangeIndex(len(always.trades)))
+    assert list(never.trades.columns) == TRADE_COLUMNS and never.trades.empty
+
+
+def test_results_survive_a_pickle_round_trip(setup) -> None:
+    calendar, signals = setup
+    settings = BacktestSettings()
+    results = backtest_signals(signals, calendar, prepare_market(PRICES, settings), settings)
+    assert len(results["gappy"].equity)  # built before pickling: not stored twice
+    back = pickle.loads(pickle.dumps(results))
+    assert "equity" not in back["gappy"].__dict__
+    for key, result in results.items():
+        again = back[key]
+        pd.testing.assert_series_equal(again.equity, result.equity)
+        pd.testing.assert_series_equal(again.benchmark, result.benchmark)
+        pd.testing.assert_series_equal(again.position, result.position)
+        pd.testing.assert_frame_equal(again.trades, result.trades)
+        assert _same(again.stats.to_dict(), result.stats.to_dict())
+        assert (again.name, again.settings, again.notes) == (key, settings, result.notes)
+    assert back["always"].benchmark is back["never"].benchmark
 
 
 @pytest.mark.parametrize("cash", [False, True])

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import math
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -40,12 +41,16 @@ def differences(before: Any, after: Any, path: str = "result") -> list[str]:
             return [f"{path}: {str(exc).splitlines()[0]}"]
         return []
     if dataclasses.is_dataclass(before) and not isinstance(before, type):
+        names = [item.name for item in dataclasses.fields(before)]
+        names += [  # built on first access (a backtest's curves and trades)
+            name
+            for name, value in vars(type(before)).items()
+            if isinstance(value, functools.cached_property)
+        ]
         return [
             found
-            for item in dataclasses.fields(before)
-            for found in differences(
-                getattr(before, item.name), getattr(after, item.name), f"{path}.{item.name}"
-            )
+            for name in names
+            for found in differences(getattr(before, name), getattr(after, name), f"{path}.{name}")
         ]
     if isinstance(before, dict):
         if set(before) != set(after):
