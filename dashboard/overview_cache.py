@@ -8,7 +8,9 @@ the settings that result depends on:
 * sentiment gauge (the daily history, then the chosen day's reading, dial and history chart):
   folder, generation, the publication-rule overrides (they change what was published by a
   date), the requested day. Neither depends on the composite threshold or indicator
-  thresholds, so moving the threshold slider does not recompute them;
+  thresholds, so moving the threshold slider does not recompute them. Under the default
+  publication rules the daily history is the one the last refresh precomputed
+  (:mod:`dashboard.precompute`), when there is one;
 * sector table and chart: folder, generation, as-of date.
 
 The loaded series (``_series``) and the model's settings (``_settings``) are passed unhashed:
@@ -126,7 +128,8 @@ def _daily_gauge(
     _series: Series,
     _settings: ModelSettings,
 ) -> DailyGauge:
-    return daily_gauge_detail(_series, _settings)
+    precomputed = None if releases else state.precomputed_gauge()
+    return precomputed if precomputed is not None else daily_gauge_detail(_series, _settings)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

@@ -8,8 +8,9 @@ date>)``); any other setting computes on demand. No Streamlit here.
 
 Artifact ``ARTIFACT_NAME`` of a generation, bytes::
 
-    {"format": 1, "code": "<code version>", "generation": <g>, "end": "<YYYY-MM-DD>"}\\n
-    <pickle of {"model": ModelResult, "backtests": {id: BacktestResult}, "snapshot": Snapshot}>
+    {"format": 2, "code": "<code version>", "generation": <g>, "end": "<YYYY-MM-DD>"}\\n
+    <pickle of {"model": ModelResult, "backtests": {id: BacktestResult}, "snapshot": Snapshot,
+                "gauge": DailyGauge | None}>
 
 The first line is read before anything is unpickled; an artifact whose format, code version or
 generation differs from the running app's is ignored (the caller computes instead). The code
@@ -31,11 +32,12 @@ from typing import Any, Protocol
 import pandas as pd
 
 from analytics.backtest import BacktestResult, BacktestSettings, backtest_model
-from analytics.errors import NotEnoughData
+from analytics.errors import AnalyticsError, NotEnoughData
+from analytics.gauge import DailyGauge, daily_gauge_detail
 from analytics.model import ModelResult, ModelSettings, Snapshot, evaluate
 
 ARTIFACT_NAME = "model-default.pickle"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the daily sentiment gauge added
 _ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -54,13 +56,16 @@ class ArtifactStore(Protocol):
 
 @dataclass(frozen=True)
 class Precomputed:
-    """What a precompute stores: the default model, its backtests to ``end``, the snapshot."""
+    """What a precompute stores: the default model, its backtests to ``end``, the snapshot, and
+    the daily sentiment gauge under the default publication rules (None when it cannot be
+    computed: the Overview then says why, computing it itself)."""
 
     model: ModelResult
     backtests: dict[str, BacktestResult]
     snapshot: Snapshot
     end: pd.Timestamp
     generation: int
+    gauge: DailyGauge | None = None
 
 
 @cache
@@ -74,6 +79,15 @@ def code_version() -> str:
         digest.update(path.relative_to(_ROOT).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def default_gauge(series: dict[str, pd.DataFrame]) -> DailyGauge | None:
+    """The daily sentiment gauge under the default publication rules, or None when the data
+    cannot make one (the Overview computes it then, and says why)."""
+    try:
+        return daily_gauge_detail(series, ModelSettings())
+    except AnalyticsError:
+        return None
 
 
 def compute_default(
@@ -103,7 +117,12 @@ def encode(result: Precomputed) -> bytes:
         "generation": result.generation,
         "end": f"{result.end:%Y-%m-%d}",
     }
-    body = {"model": result.model, "backtests": result.backtests, "snapshot": result.snapshot}
+    body = {
+        "model": result.model,
+        "backtests": result.backtests,
+        "snapshot": result.snapshot,
+        "gauge": result.gauge,
+    }
     return json.dumps(header).encode() + b"\n" + pickle.dumps(body, pickle.HIGHEST_PROTOCOL)
 
 
@@ -127,6 +146,7 @@ def decode(data: bytes, generation: int | None) -> Precomputed | None:
             snapshot=content["snapshot"],
             end=pd.Timestamp(header["end"]),
             generation=int(header["generation"]),
+            gauge=content["gauge"],
         )
     except Exception:  # a truncated or foreign pickle: compute instead
         return None
@@ -142,13 +162,15 @@ def precompute(target: ArtifactStore) -> None:
     generation = target.generation
     if generation is None:
         return
+    series = target.load_many()
     try:
-        model, backtests, snapshot = compute_default(target.load_many())
+        model, backtests, snapshot = compute_default(series)
     except NotEnoughData:
         return
+    gauge = default_gauge(series)
     if target.generation != generation:
         return
-    result = Precomputed(model, backtests, snapshot, model.calendar.index[-1], generation)
+    result = Precomputed(model, backtests, snapshot, model.calendar.index[-1], generation, gauge)
     target.write_artifact(ARTIFACT_NAME, encode(result), generation)
 
 

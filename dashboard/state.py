@@ -53,6 +53,7 @@ from plotly.graph_objects import Figure
 from analytics.backtest import BacktestResult, BacktestSettings, backtest_model
 from analytics.catalog import CATALOG
 from analytics.errors import AnalyticsError, InvalidSetting, NotEnoughData
+from analytics.gauge import DailyGauge
 from analytics.model import ModelResult, ModelSettings, evaluate
 from dashboard.access import secret
 from dashboard.freshness import is_stale, newest_market_close, sessions_between
@@ -269,6 +270,14 @@ def refresher() -> Refresher:
 @st.cache_resource(max_entries=4, show_spinner="Loading the precomputed model…")
 def _precomputed(folder: str | None, generation: str) -> Precomputed | None:
     return None if folder else read_precomputed(open_store())
+
+
+def precomputed_gauge() -> DailyGauge | None:
+    """The daily sentiment gauge the last refresh precomputed for the store's current generation
+    under the default publication rules, or None (a folder source, no artifact)."""
+    folder = _chosen(None)
+    found = _precomputed(folder, generation(folder))
+    return None if found is None else found.gauge
 
 
 @st.cache_resource(max_entries=4, show_spinner="Computing 21 indicators over the history…")

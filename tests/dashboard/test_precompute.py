@@ -10,6 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from analytics.backtest import BacktestSettings, backtest_model
+from analytics.gauge import daily_gauge_detail
 from analytics.model import ModelSettings, evaluate
 from dashboard import precompute as pre
 from data_sources.folder import FolderSource
@@ -48,6 +49,10 @@ def test_round_trip_equals_a_fresh_evaluate(store) -> None:
     assert backtests["composite"].stats == expected["composite"].stats
     snapshot = pre.read_precomputed(store).snapshot
     assert snapshot == fresh.snapshot()
+    gauge = pre.read_precomputed(store).gauge
+    expected_gauge = daily_gauge_detail(series, ModelSettings())
+    pd.testing.assert_frame_equal(gauge.scores, expected_gauge.scores)
+    assert repr(gauge.on()) == repr(expected_gauge.on())  # NaN scores: equal reprs, not ==
 
 
 def test_an_artifact_of_other_code_is_ignored(store, monkeypatch) -> None:
@@ -65,8 +70,11 @@ def test_other_format_generation_or_damage_is_ignored(store) -> None:
     good = store.read_artifact(pre.ARTIFACT_NAME)
     generation = store.generation
     header, _, body = good.partition(b"\n")
+    current_format = f'"format": {pre.FORMAT_VERSION}'.encode()
+    later_format = f'"format": {pre.FORMAT_VERSION + 1}'.encode()
+    assert current_format in header
     cases = {
-        "format": header.replace(b'"format": 1', b'"format": 2') + b"\n" + body,
+        "format": header.replace(current_format, later_format) + b"\n" + body,
         "generation": good,  # written for this generation, read as the next one's
         "truncated": good[: len(good) // 2],
         "not json": b"\x80\x04garbage\nmore",
@@ -123,6 +131,17 @@ def app_over(monkeypatch, store):
 
     monkeypatch.setattr("dashboard.state.evaluate", counting_evaluate)
     monkeypatch.setattr("dashboard.state.backtest_model", counting_backtest)
+    from dashboard import overview_cache
+
+    real_gauge = overview_cache.daily_gauge_detail
+
+    def counting_gauge(*args, **kwargs):
+        computed.append("gauge")
+        return real_gauge(*args, **kwargs)
+
+    monkeypatch.setattr(overview_cache, "daily_gauge_detail", counting_gauge)
+    overview_cache._daily_gauge.clear()
+    overview_cache._sentiment_panel.clear()
 
     def start(**query: str) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=90)
@@ -169,7 +188,7 @@ def test_the_default_view_loads_instead_of_computing(app_over, store) -> None:
 def test_without_an_artifact_the_app_computes(app_over) -> None:
     start, computed = app_over
     at = start()
-    assert "evaluate" in computed
+    assert "evaluate" in computed and "gauge" in computed
     assert _metric(at, "Composite") == f"{evaluate(store_series()).snapshot().composite:.2f}"
 
 
