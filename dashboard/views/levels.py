@@ -36,6 +36,7 @@ from components.price import PLOTLY_CONFIG
 from components.widgets import day, money, percent
 from dashboard import levels_address as address
 from dashboard import state
+from dashboard.editor_state import apply_edits
 from dashboard.labels import series_label
 
 SYMBOLS = {"yahoo:SPY": "SPY", "yahoo:^GSPC": "S&P 500 index"}
@@ -326,7 +327,7 @@ st.caption(f"Fibonacci swing: {swing_text(levels)}.")
 with st.container():
     st.subheader(f"Levels on {day(levels.as_of)}")
     st.caption(f"Close {levels.price:,.2f}")
-    st.dataframe(
+    st.table(  # static tables, not data grids: quicker to draw (issue #15)
         pd.DataFrame(
             {
                 "Level": table["name"],
@@ -335,7 +336,6 @@ with st.container():
             }
         ),
         hide_index=True,
-        height=35 * (len(table) + 1) + 3,
     )
 
 with st.container():
@@ -381,7 +381,7 @@ with st.container():
             f"Buying now at **{now.price:,.2f}**: reward **{percent(now.reward, 2, True)}**, "
             f"risk **{percent(now.risk, 2, True)}**, ratio **{now.ratio_text}**."
         )
-        st.dataframe(
+        st.table(
             pd.DataFrame(
                 {
                     "Scenario": table_rr["scenario"],
@@ -395,40 +395,58 @@ with st.container():
                 }
             ).loc[:, lambda frame: [c for c in frame if c != "Note" or frame[c].ne("").any()]],
             hide_index=True,
-            height=35 * (len(table_rr) + 1) + 3,
-            column_config={"Ratio": st.column_config.TextColumn("Ratio", width="medium")},
         )
 
-st.subheader("Portfolio risk/reward")
-st.caption(
-    "Weights are shares of the portfolio (the rest is cash). Reward if every target is reached, "
-    "risk if every stop is hit. Edit the table: add rows, change numbers."
-)
-# Derived from the as-of close and the default plan (not from the inputs above), so every
-# default row is valid at any date and edits survive a change of target or stop.
-default_portfolio = default_positions(levels.price, default_target, default_stop, name)
-edited = st.data_editor(
-    default_portfolio,
-    num_rows="dynamic",
-    hide_index=True,
-    key="portfolio",
-    column_config={
-        "position": st.column_config.TextColumn("Position"),
-        "weight": st.column_config.NumberColumn("Weight", min_value=0.0, max_value=1.0, step=0.05),
-        "entry": st.column_config.NumberColumn("Entry", format="%.2f"),
-        "target": st.column_config.NumberColumn("Target", format="%.2f"),
-        "stop": st.column_config.NumberColumn("Stop", format="%.2f"),
-    },
-)
-positions = edited.dropna(how="all")
-positions = positions.set_index(positions["position"].fillna("").astype(str)).drop(
-    columns="position"
-)
-try:
-    portfolio = portfolio_risk_reward(positions, capital or None)
-except AnalyticsError as exc:
-    st.error(f"Check the portfolio: {exc}.")
-else:
+PORTFOLIO_BASE = "portfolio_base"  # the table the editor's edits apply to
+PORTFOLIO_KEPT = "portfolio_kept"  # the edited table, kept while the section is closed
+
+
+def keep_portfolio() -> None:
+    """When the portfolio section opens or closes: fold the editor's edits into its table and
+    keep it (Streamlit forgets the editor's state while it is not drawn)."""
+    edits = st.session_state.get("portfolio")
+    base = st.session_state.get(PORTFOLIO_BASE)
+    if isinstance(edits, dict) and isinstance(base, pd.DataFrame):
+        st.session_state[PORTFOLIO_KEPT] = apply_edits(base, edits)
+
+
+def portfolio_section() -> None:
+    """Several positions: weights, entries, targets and stops in an editable table; the
+    portfolio's reward, risk, ratio and cash."""
+    st.caption(
+        "Weights are shares of the portfolio (the rest is cash). Reward if every target is "
+        "reached, risk if every stop is hit. Edit the table: add rows, change numbers."
+    )
+    # Derived from the as-of close and the default plan (not from the inputs above), so every
+    # default row is valid at any date and edits survive a change of target or stop.
+    base = st.session_state.get(
+        PORTFOLIO_KEPT, default_positions(levels.price, default_target, default_stop, name)
+    )
+    st.session_state[PORTFOLIO_BASE] = base
+    edited = st.data_editor(
+        base,
+        num_rows="dynamic",
+        hide_index=True,
+        key="portfolio",
+        column_config={
+            "position": st.column_config.TextColumn("Position"),
+            "weight": st.column_config.NumberColumn(
+                "Weight", min_value=0.0, max_value=1.0, step=0.05
+            ),
+            "entry": st.column_config.NumberColumn("Entry", format="%.2f"),
+            "target": st.column_config.NumberColumn("Target", format="%.2f"),
+            "stop": st.column_config.NumberColumn("Stop", format="%.2f"),
+        },
+    )
+    positions = edited.dropna(how="all")
+    positions = positions.set_index(positions["position"].fillna("").astype(str)).drop(
+        columns="position"
+    )
+    try:
+        portfolio = portfolio_risk_reward(positions, capital or None)
+    except AnalyticsError as exc:
+        st.error(f"Check the portfolio: {exc}.")
+        return
     cols = st.columns(4)
     cols[0].metric("Reward", percent(portfolio.reward, 2, True))
     cols[1].metric("Risk", percent(portfolio.risk, 2, True))
@@ -441,3 +459,16 @@ else:
                 "$", "\\$"
             )  # literal dollars, not LaTeX
         )
+
+
+# Lazy (issue #15): the editable grid is the heaviest part of the page to draw, so it is drawn
+# only while its section is open; the edits are kept while it is closed.
+portfolio_box = st.expander(
+    "Portfolio risk/reward: several positions in an editable table",
+    key="portfolio_open",
+    on_change=keep_portfolio,
+    icon=":material/edit_note:",
+)
+if portfolio_box.open:
+    with portfolio_box:
+        portfolio_section()

@@ -94,17 +94,13 @@ chart(
     )
 )
 
-# One table under the other at full width: side by side, both hid their last columns. The
-# sentences get wide columns; on a phone the table scrolls sideways instead of cutting them.
-WIDE_TEXT = {
-    "Rule": st.column_config.TextColumn(width="medium"),
-    "Low in the window": st.column_config.TextColumn(width="medium"),
-    "Now": st.column_config.TextColumn(width="large"),
-}
+# One table under the other at full width: side by side, both hid their last columns. Static
+# tables (st.table), not data grids: the grid's code is the heaviest part of a first view
+# (issue #15); on a phone a wide table scrolls sideways instead of cutting its sentences.
 with st.container():
     st.subheader(f"Bull market on {day(close.index[-1])}")
     state_badge(bool(bull_now.at[definition, "qualifies"]), "Bull market", "No bull market")
-    st.dataframe(
+    st.table(
         pd.DataFrame(
             {
                 "Rule": [BULL_NAMES.get(name, name) for name in bull_now.index],
@@ -120,12 +116,11 @@ with st.container():
             }
         ),
         hide_index=True,
-        column_config=WIDE_TEXT,
     )
 with st.container():
     st.subheader("Investable uptrend")
     state_badge(bool(uptrend_now["qualifies"].any()), "Investable uptrend", "No uptrend")
-    st.dataframe(
+    st.table(
         pd.DataFrame(
             {
                 "Window": [f"{days} days" for days in uptrend_now.index],
@@ -148,7 +143,6 @@ with st.container():
             }
         ),
         hide_index=True,
-        column_config=WIDE_TEXT,
     )
 
 st.subheader("Trailing sell stop")
@@ -173,9 +167,10 @@ else:
     cols[3].metric("Exposure", percent(last["exposure"], 0))
     actions = stops[stops["action"] != ""]
     if not actions.empty:
-        with st.expander(f"Stop and re-entry days ({len(actions)})"):
+        days_box = st.expander(f"Stop and re-entry days ({len(actions)})", on_change="rerun")
+        if days_box.open:  # lazy: closed, the table is neither built nor sent
             shown = actions[["close", "stop", "exposure", "action"]].iloc[::-1]
-            st.dataframe(
+            days_box.dataframe(
                 pd.DataFrame(
                     {
                         "Day": [day(date) for date in shown.index],

@@ -269,7 +269,7 @@ def test_regimes_stop_is_never_coloured_as_good_news(open_app) -> None:
     assert (stop.value, stop.delta) == ("359.56", "hit: the close is at or below it")
     assert MetricProto.MetricColor.Name(stop.proto.color) == "RED"
     assert MetricProto.MetricDirection.Name(stop.proto.direction) == "NONE"
-    uptrend = "\n".join(str(v) for v in at.dataframe[1].value["Now"])
+    uptrend = "\n".join(str(v) for v in at.table[1].value["Now"])
     assert re.search(r"\d+ up days of \d+ \(\d+ needed\)", uptrend)
 
 

@@ -162,7 +162,7 @@ def test_screens_show_no_series_ids_and_money_with_the_sign_first(start) -> None
         at = start(page)
         assert not RAW_ID.search(_texts(at)), page
         assert "$-" not in _texts(at), page
-        for frame in at.dataframe:
+        for frame in [*at.dataframe, *at.table]:  # data grids and static tables
             # text cells and row labels are shown as they are (date columns get a DateColumn
             # format; a datetime index would show its 00:00:00)
             cells = [cell for cell in frame.value.to_numpy().ravel() if isinstance(cell, str)]

@@ -59,7 +59,40 @@ def test_defaults_are_valid_at_any_date(levels_page, as_of: str) -> None:
     close = _close_on(as_of)
     target, stop = _number(at, "Target").value, _number(at, "Stop").value
     assert stop <= round(close * 0.98, 2) + 1e-9 and target >= round(close * 1.02, 2) - 1e-9
+    _open_portfolio(at)
+    assert [e.value for e in at.error] == []
     assert [m.label for m in at.metric][-4:] == ["Reward", "Risk", "Ratio", "Cash"]
+
+
+def _open_portfolio(at: AppTest) -> None:
+    at.session_state["portfolio_open"] = True
+    at.run()
+    assert not at.exception, [e.message for e in at.exception]
+
+
+def test_the_portfolio_editor_waits_closed_and_keeps_the_edited_rows(levels_page) -> None:
+    """Closed, the portfolio section draws no editor (the page's heaviest part); opened, it
+    starts from the rows kept when it was closed."""
+    at = levels_page("2023-03-31")
+    assert len(at.dataframe) == 0 and "Reward" not in [m.label for m in at.metric]
+    _open_portfolio(at)
+    assert len(at.dataframe) == 1  # the editor
+    kept = pd.DataFrame(
+        {
+            "position": ["Index fund", "Bonds"],
+            "weight": [0.5, 0.2],
+            "entry": [100.0, 50.0],
+            "target": [110.0, 55.0],
+            "stop": [95.0, 49.0],
+        }
+    )
+    at.session_state["portfolio_open"] = False
+    at.run()
+    at.session_state["portfolio_kept"] = kept
+    _open_portfolio(at)
+    metrics = {m.label: m.value for m in at.metric}
+    # reward 0.5 * 10 % + 0.2 * 10 % = +7.00 %, risk 0.5 * -5 % + 0.2 * -2 % = -2.90 %
+    assert (metrics["Reward"], metrics["Risk"], metrics["Cash"]) == ("+7.00 %", "-2.90 %", "30 %")
 
 
 def test_a_stop_entered_as_the_shown_price_is_no_downside(levels_page) -> None:
@@ -87,7 +120,7 @@ def test_a_stop_above_the_price_says_exactly_what_is_wrong(levels_page) -> None:
 
 def test_a_support_just_above_the_stop_shows_a_tiny_risk(levels_page) -> None:
     at = levels_page("2023-03-31")
-    levels = at.dataframe[0].value  # the levels table, then the scenarios
+    levels = at.table[0].value  # the levels table, then the scenarios
     below = [
         float(v.replace(",", ""))
         for v, d in zip(levels["Value"], levels["From the close"], strict=True)
@@ -96,7 +129,7 @@ def test_a_support_just_above_the_stop_shows_a_tiny_risk(levels_page) -> None:
     assert below, levels
     level = max(below)
     _number(at, "Stop").set_value(round(level - 0.05, 2)).run()
-    scenarios = at.dataframe[1].value
+    scenarios = at.table[1].value
     ratios = dict(zip(scenarios["Entry"], scenarios["Ratio"], strict=True))
     assert ratios[f"{level:,.2f}"] == "risk under 0.1 %: ratio not meaningful"
 
@@ -138,7 +171,7 @@ def _swing_caption(at: AppTest) -> str:
 
 
 def _level(at: AppTest, name: str) -> str:
-    levels = at.dataframe[0].value
+    levels = at.table[0].value
     return dict(zip(levels["Level"], levels["Value"], strict=True))[name]
 
 
