@@ -57,8 +57,11 @@ def summary(rows: list[IndicatorRow]) -> pd.DataFrame:
         {
             "Indicator": [row.name for row in rows],
             "Reading": [reading_text(row) or "—" for row in rows],
-            "Invested when": [
-                model.indicators[row.id].spec.invested_text(row.threshold) for row in rows
+            "Invested when": [  # "above 0 %", "on": the header says "invested when"
+                model.indicators[row.id]
+                .spec.invested_text(row.threshold)
+                .removeprefix("invested when ")
+                for row in rows
             ],
             "Vote": [vote_text(row) for row in rows],
             "Data to": [day(row.last_observation) for row in rows],

@@ -62,7 +62,7 @@ def test_the_rule_text_follows_the_users_threshold(open_indicators) -> None:
     open_tab(app, "Sentiment", "Put/call ratio")
     assert rules(app) == "**Rule.** Cash when the put/call ratio is below 1 (complacency)"
     table = app.table[0].value.set_index("Indicator")
-    assert table.loc["Put/call ratio", "Invested when"] == "invested when at or above 1"
+    assert table.loc["Put/call ratio", "Invested when"] == "at or above 1"
 
 
 def test_calendar_rules_read_on_or_off(open_indicators) -> None:
@@ -70,11 +70,11 @@ def test_calendar_rules_read_on_or_off(open_indicators) -> None:
     calendar flag reads On or Off, never "0.00 / invested when at or above 1"."""
     app = open_indicators()
     table = app.table[0].value.set_index("Indicator")
-    calendar = table[table["Invested when"].isin(["invested when on", "invested when off"])]
+    calendar = table[table["Invested when"].isin(["on", "off"])]
     assert len(calendar) == 3 and set(calendar["Reading"]) <= {"On", "Off"}
     assert calendar.loc["Best six months", ["Reading", "Invested when", "Vote"]].tolist() == [
         "Off",
-        "invested when on",
+        "on",
         "Cash",
     ]
     assert not table["Invested when"].str.contains("above 1|below 0").any()
