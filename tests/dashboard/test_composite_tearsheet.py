@@ -195,7 +195,9 @@ def test_the_equity_chart_has_one_point_a_week(composite_page, backtests) -> Non
     assert len(strategy["x"]) < len(equity) / 4
 
 
-def test_the_tear_sheet_is_computed_once_per_backtest(composite_page, monkeypatch) -> None:
+@pytest.fixture()
+def sheet_calls(monkeypatch) -> list[int]:
+    """One entry per tear sheet computed (the cache emptied first)."""
     from dashboard import tearsheet_cache
 
     tearsheet_cache._sheet.clear()
@@ -207,6 +209,11 @@ def test_the_tear_sheet_is_computed_once_per_backtest(composite_page, monkeypatc
         return real(*args, **kwargs)
 
     monkeypatch.setattr(tearsheet_cache, "tear_sheet", counted)
+    return calls
+
+
+def test_the_tear_sheet_is_computed_once_per_backtest(composite_page, sheet_calls) -> None:
+    calls = sheet_calls
     at = composite_page()
     assert len(calls) == 1
     at.run()
@@ -218,20 +225,10 @@ def test_the_tear_sheet_is_computed_once_per_backtest(composite_page, monkeypatc
     assert len(calls) == 2
 
 
-def test_the_tear_sheet_waits_closed_until_asked(composite_page, monkeypatch) -> None:
+def test_the_tear_sheet_waits_closed_until_asked(composite_page, sheet_calls) -> None:
     """Closed, the tear sheet is neither computed nor drawn (two charts on the page); the
     address opens it (tearsheet=true, or a strategy named), and a value it cannot take is said."""
-    from dashboard import tearsheet_cache
-
-    tearsheet_cache._sheet.clear()
-    calls: list[int] = []
-    real = tearsheet_cache.tear_sheet
-
-    def counted(*args, **kwargs):
-        calls.append(1)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(tearsheet_cache, "tear_sheet", counted)
+    calls = sheet_calls
     closed = composite_page(tearsheet="false")
     assert calls == [] and len(closed.get("plotly_chart")) == 2
     assert [e.label for e in closed.expander][-1].startswith("Tear sheet")
