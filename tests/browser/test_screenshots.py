@@ -28,7 +28,7 @@ FIXTURE_DATA = REPO_ROOT / "tests" / "fixtures" / "app"
 # url path -> (file name, the least number of charts the page draws)
 PAGES = {
     "": ("overview", 3),
-    "indicators": ("indicators", 5),  # Technicals: 6 with the reference data, 5 in the fixture
+    "indicators": ("indicators", 1),  # one tab (one chart) at a time
     "composite": ("composite", 2),
     "levels": ("levels", 1),
     "regimes": ("regimes", 1),
