@@ -231,4 +231,4 @@ if freshness.open:
         }
         for row in snapshot.indicators
     ]
-    freshness.dataframe(pd.DataFrame(rows), hide_index=True)
+    freshness.table(pd.DataFrame(rows), hide_index=True)  # static: no data grid to load

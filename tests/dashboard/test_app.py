@@ -284,3 +284,15 @@ def test_log_axes_get_at_least_three_round_ticks() -> None:
         ticks = [t for t in fig.layout.yaxis.tickvals if low <= t <= high]
         assert ticks == [t for t in expected if low <= t <= high], (low, high, ticks)
         assert len(ticks) >= 3
+
+
+def test_the_freshness_table_is_built_only_when_open(open_app, model) -> None:
+    """The latest week keeps "Data freshness" closed (nothing in it built or sent); a past week
+    opens it: a static table of all 21 indicators (issue #15: no data grid on the Overview)."""
+    latest = open_app()
+    assert not [t for t in latest.table if "Status" in t.value.columns]
+    past = open_app(as_of="2023-04-02")
+    (table,) = [t.value for t in past.table if "Status" in t.value.columns]
+    snapshot = model.snapshot("2023-04-02")
+    assert table["Indicator"].tolist() == [row.name for row in snapshot.indicators]
+    assert len(table) == 21 and not past.dataframe
