@@ -10,12 +10,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from analytics.gauge import BANDS, band
-from components.figures import INK, MUTED, date_text, envelope_points, finish, weekly_points
+from components.figures import (
+    INK,
+    MUTED,
+    date_text,
+    envelope_points,
+    house_layout,
+    weekly_points,
+)
 
 BAND_COLOURS: Mapping[str, str] = {
     "Extreme Fear": "#b91c1c",
@@ -62,34 +70,29 @@ def gauge_dial(
     """The 0–100 dial with its five bands, the rounded value in the middle and the band's name
     under it. The name is an annotation inside the figure's paper (not the number's suffix,
     which spilled out of the dial as "2 Extreme Fear" on narrow columns)."""
-    fig = go.Figure(
-        go.Indicator(
-            mode="gauge+number",
-            value=round(value),
-            domain={"x": [0.05, 0.95], "y": [0.2, 1]},  # room for the band's name underneath
-            number={"font": {"size": 34}, "valueformat": ".0f"},
-            gauge={
-                "axis": {
-                    "range": [0, 100],
-                    "tickvals": [0, 25, 45, 56, 76, 100],
-                    "tickfont": {"size": 11},
-                },
-                "bar": {"color": INK, "thickness": 0.25},
-                "steps": [
-                    {"range": [low, high], "color": BAND_COLOURS[name]}
-                    for low, high, name in band_ranges()
-                ],
-            },
-        )
-    )
-    fig.add_annotation(
-        text=f"<b>{band_name}</b>", x=0.5, y=0.0, xref="paper", yref="paper",
-        xanchor="center", yanchor="bottom", showarrow=False,
-        font={"size": 15, "color": band_colour(value)},
-    )  # fmt: skip
-    fig = finish(fig, title, as_of, source, height=340)
-    fig.update_layout(margin={"l": 30, "r": 30})
-    return fig
+    dial = {
+        "type": "indicator",
+        "mode": "gauge+number",
+        "value": round(value),
+        "domain": {"x": [0.05, 0.95], "y": [0.2, 1]},  # room for the band's name underneath
+        "number": {"font": {"size": 34}, "valueformat": ".0f"},
+        "gauge": {
+            "axis": {"range": [0, 100], "tickvals": [0, 25, 45, 56, 76, 100],
+                     "tickfont": {"size": 11}},
+            "bar": {"color": INK, "thickness": 0.25},
+            "steps": [
+                {"range": [low, high], "color": BAND_COLOURS[name]}
+                for low, high, name in band_ranges()
+            ],
+        },
+    }  # fmt: skip
+    name = {
+        "text": f"<b>{band_name}</b>", "x": 0.5, "y": 0.0, "xref": "paper", "yref": "paper",
+        "xanchor": "center", "yanchor": "bottom", "showarrow": False,
+        "font": {"size": 15, "color": band_colour(value)},
+    }  # fmt: skip
+    layout = {"annotations": [name], "margin": {"l": 30, "r": 30}}
+    return go.Figure({"data": [dial], "layout": house_layout(layout, title, as_of, source, 340)})
 
 
 def gauge_history_figure(
@@ -110,26 +113,32 @@ def gauge_history_figure(
     older = values.loc[values.index < start] if start is not None else values.iloc[0:0]
     if len(older):
         drawn = pd.concat([envelope_points(weekly_points(older)), values.loc[start:]])
-    fig = go.Figure()
-    fig.add_scatter(
-        x=date_text(drawn.index), y=drawn.round(1).to_numpy(), name="Sentiment gauge", mode="lines",
-        line={"color": INK, "width": 1.5}, hovertemplate="%{y:.0f}<extra></extra>",
-    )  # fmt: skip
-    shapes = []
-    for low, high, name in band_ranges():
-        shapes.append(
+    line = {
+        "type": "scatter", "x": date_text(drawn.index), "y": drawn.round(1).to_numpy(),
+        "name": "Sentiment gauge", "mode": "lines", "line": {"color": INK, "width": 1.5},
+        "hovertemplate": "%{y:.0f}<extra></extra>",
+    }  # fmt: skip
+    bands = band_ranges()
+    layout: dict[str, Any] = {
+        "shapes": [
             {
                 "type": "rect", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
                 "y0": low, "y1": high, "fillcolor": BAND_COLOURS[name],
                 "opacity": BAND_SHADE_OPACITY, "line": {"width": 0}, "layer": "below",
             }
-        )  # fmt: skip
-        fig.add_annotation(
-            text=name, x=1, y=(low + high) / 2, xref="paper", yref="y", xanchor="right",
-            showarrow=False, font={"size": 10, "color": MUTED},
-        )  # fmt: skip
-    fig.update_layout(shapes=shapes, showlegend=False, hovermode="x")
-    fig.update_yaxes(range=[0, 100], tickvals=[0, 25, 45, 56, 76, 100], fixedrange=True)
+            for low, high, name in bands
+        ],
+        "annotations": [
+            {
+                "text": name, "x": 1, "y": (low + high) / 2, "xref": "paper", "yref": "y",
+                "xanchor": "right", "showarrow": False, "font": {"size": 10, "color": MUTED},
+            }
+            for low, high, name in bands
+        ],
+        "showlegend": False,
+        "hovermode": "x",
+        "yaxis": {"range": [0, 100], "tickvals": [0, 25, 45, 56, 76, 100], "fixedrange": True},
+    }  # fmt: skip
     if start is not None:
-        fig.update_xaxes(range=[start, end])
-    return finish(fig, title, as_of, source, height=380)
+        layout["xaxis"] = {"range": [start, end]}
+    return go.Figure({"data": [line], "layout": house_layout(layout, title, as_of, source, 380)})

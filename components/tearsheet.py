@@ -22,6 +22,7 @@ from components.figures import (
     INK,
     MUTED,
     STRATEGY,
+    TEMPLATE,
     wrap_source,
 )
 from components.widgets import day, percent
@@ -94,7 +95,7 @@ def _finish(
             "yanchor": "top",
             "yref": "container",
         },
-        template="plotly_white",
+        template=TEMPLATE,
         height=height,
         font={"family": "Inter, Helvetica, Arial, sans-serif", "size": 13, "color": INK},
         legend={
