@@ -130,8 +130,10 @@ class Server:
 
 @contextmanager
 def serve(
-    script: Path, env_changes: dict[str, str], drop: tuple[str, ...] = ()
+    script: Path, env_changes: dict[str, str], drop: tuple[str, ...] = (), cwd: Path | None = None
 ) -> Iterator[Server]:
+    """A Streamlit server for ``script``, started in ``cwd`` (default: the script's folder):
+    Streamlit reads ``.streamlit/config.toml`` from there."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in drop} | env_changes
     command = [
@@ -152,7 +154,11 @@ def serve(
         "none",
     ]
     with subprocess.Popen(
-        command, cwd=script.parent, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        command,
+        cwd=cwd or script.parent,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     ) as process:
         try:
             deadline = time.monotonic() + 90
@@ -278,7 +284,9 @@ def one_round(browser: Any, store: Path, anchor: Path, repeats: int) -> Round:
         tab.close()
         result.times["anchor memory"] = server.peak_rss_mib()
     env = {"INVESTABLE_STORE": str(store), "INVESTABLE_READ_ONLY": "1"}
-    with serve(ROOT / "dashboard" / "app.py", env, drop=("INVESTABLE_DATA_DIR",)) as server:
+    # from the repository's top, as the README and Community Cloud run it: its config applies
+    app = ROOT / "dashboard" / "app.py"
+    with serve(app, env, drop=("INVESTABLE_DATA_DIR",), cwd=ROOT) as server:
         tab = Tab(browser, f"{server.url}/", PAGES[""][1])
         result.times["Overview cold"] = tab.first_view()
         tab.close()
