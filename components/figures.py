@@ -7,6 +7,7 @@ template and one palette, and exports at 2× through ``PLOTLY_CONFIG`` (componen
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import numpy as np
@@ -15,7 +16,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-TEMPLATE = "investable"  # registered with plotly below: plotly_white, trimmed by house_template
 # Subplot kinds no figure here draws, and the trace types the figures draw that plotly_white
 # styles (candlestick and indicator traces it leaves alone).
 UNDRAWN_SUBPLOTS = frozenset({"polar", "ternary", "scene", "geo"})
@@ -38,20 +38,19 @@ CATEGORY_COLOURS = {
 }
 
 
+@cache
 def house_template() -> go.layout.Template:
     """plotly_white without what no figure here uses: its styles of the subplot kinds in
     :data:`UNDRAWN_SUBPLOTS` and of trace types other than :data:`STYLED_TRACES`. Every figure
     carries its template and Plotly copies it property by property, so the whole plotly_white
     (24 trace types, 3-D scenes, maps) cost 8 ms per figure and 7.2 kB of each chart's JSON;
-    this one 3 ms and 2.4 kB, and draws the same (issue #15)."""
+    this one 3 ms and 2.4 kB, and draws the same (issue #15). Built on first use, so importing
+    this module (the tables-only report does) costs nothing for it."""
     white = pio.templates["plotly_white"].to_plotly_json()
     return go.layout.Template(
         data={kind: white["data"][kind] for kind in STYLED_TRACES},
         layout={k: v for k, v in white["layout"].items() if k not in UNDRAWN_SUBPLOTS},
     )
-
-
-pio.templates[TEMPLATE] = house_template()
 
 
 def finish_layout(
@@ -122,7 +121,7 @@ def house_layout(
     the source added to the annotations."""
     style, note = finish_layout(title, as_of, source, height)
     annotations = [*layout.get("annotations", ()), note]
-    return merged(style, layout) | {"template": TEMPLATE, "annotations": annotations}
+    return merged(style, layout) | {"template": house_template(), "annotations": annotations}
 
 
 def merged(base: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:

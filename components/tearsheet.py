@@ -22,7 +22,7 @@ from components.figures import (
     INK,
     MUTED,
     STRATEGY,
-    TEMPLATE,
+    house_template,
     wrap_source,
 )
 from components.widgets import day, percent
@@ -95,7 +95,7 @@ def _finish(
             "yanchor": "top",
             "yref": "container",
         },
-        template=TEMPLATE,
+        template=house_template(),
         height=height,
         font={"family": "Inter, Helvetica, Arial, sans-serif", "size": 13, "color": INK},
         legend={

@@ -17,7 +17,6 @@ from streamlit.testing.v1 import AppTest
 from analytics.tearsheet import tear_sheet
 from components.figures import (
     STYLED_TRACES,
-    TEMPLATE,
     UNDRAWN_SUBPLOTS,
     finish,
     house_layout,
@@ -33,8 +32,7 @@ WHITE = pio.templates["plotly_white"].to_plotly_json()
 
 
 def test_the_house_template_is_plotly_white_less_what_no_figure_uses() -> None:
-    house = pio.templates[TEMPLATE].to_plotly_json()
-    assert house == house_template().to_plotly_json()
+    house = house_template().to_plotly_json()
     assert sorted(house["data"]) == ["bar", "heatmap", "scatter"]
     for kind in house["data"]:
         assert house["data"][kind] == WHITE["data"][kind]
@@ -67,7 +65,7 @@ def test_house_layout_keeps_a_figures_own_settings_and_merges_nested_ones() -> N
     # house margins: top 125 (a one-line title), bottom 60 (a one-line source), left 60, right 30
     assert layout["margin"] == {"t": 125, "b": 60, "l": 30, "r": 30}
     assert [note["text"] for note in layout["annotations"]] == ["band", "Source: Yahoo Finance"]
-    assert layout["template"] == TEMPLATE
+    assert layout["template"] is house_template()
     assert layout["height"] == 340
     assert layout["title"]["text"] == "Sectors<br><sup>As of 2026-06-05</sup>"
     plain = house_layout({}, "Sectors", None, "Yahoo Finance")

@@ -168,10 +168,12 @@ def test_every_chart_carries_the_house_template_whatever_the_default(
 ) -> None:
     import streamlit  # noqa: F401  (registers its template, the default once imported)
 
-    from components.figures import TEMPLATE, price_figure
+    from components.figures import house_template, price_figure
 
     monkeypatch.setattr(pio.templates, "default", default)
-    house = json.loads(pio.to_json(go.Figure(layout={"template": TEMPLATE})))["layout"]["template"]
+    house = json.loads(pio.to_json(go.Figure(layout={"template": house_template()})))["layout"][
+        "template"
+    ]
     args = inputs(flag=False, cash=True)
     close = args[1]
     for fig in (indicator_figure(*args), price_figure(close, None, "SPY", "Yahoo Finance")):
