@@ -17,7 +17,7 @@ folder: one Plotly line of SPY's closes and one slider. Debian's chromium, drive
   of the one-chart page), timed from the input that commits it (the slider's key press, the
   category's click, the click that leaves the date field) to the last DOM change once idle,
   both read on the page's clock. Playwright's own work before that input (finding, focusing
-  and scrolling to the element: 50–130 ms for the date field, under 35 ms for the slider) is
+  and scrolling to the element: 100–235 ms for the date field, 7–50 ms for the slider) is
   not the app's and is left out, as a user's mouse travel is. A screen reader's announcer (a
   one-pixel live region the date field writes to and clears half a second later) is not seen;
 - peak server memory: the server process's peak resident set (VmHWM) after every page.
