@@ -141,7 +141,9 @@ def monthly_heatmap(
     table: pd.DataFrame, title: str, source: str, as_of: pd.Timestamp | None
 ) -> go.Figure:
     """Years (newest on top) × months in % with one decimal, and the year's total in its own
-    column; red below 0, green above, white at 0 (each part scaled on its own, centred on 0)."""
+    column; red below 0, green above, white at 0 (each part scaled on its own, centred on 0).
+    The cells' texts have no set size, so Plotly fits them to the cells: about 14 px on a
+    desktop, smaller on a phone, where a set 10 px wrote "-24.3" into its neighbours."""
     years = [str(year) for year in table.index]  # Plotly draws the first row at the bottom
     months = table[list(MONTHS)].to_numpy(dtype=float) * 100
     totals = table[[YEAR_COLUMN]].to_numpy(dtype=float) * 100
@@ -155,7 +157,7 @@ def monthly_heatmap(
         fig.add_trace(
             go.Heatmap(
                 z=values, x=labels, y=years, text=_percent_text(values),
-                texttemplate="%{text}", textfont={"size": 10},
+                texttemplate="%{text}",
                 colorscale=DIVERGING, zmid=0, showscale=False, xgap=1, ygap=1,
                 hovertemplate="%{y} %{x}: %{z:.1f} %<extra></extra>",
             ),

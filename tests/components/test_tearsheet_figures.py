@@ -77,6 +77,8 @@ def test_the_heatmap_cells_colours_and_columns() -> None:
         assert trace.zmid == 0
         colours = [stop[1] for stop in trace.colorscale]
         assert colours == ["#b91c1c", "#ffffff", "#15803d"]  # red, white at 0, green
+        # no set size: Plotly fits each text to its cell (a set 10 px overlapped at 390 px)
+        assert trace.textfont.size is None
 
 
 def test_legends_sit_under_the_plot_never_over_the_title() -> None:
