@@ -9,6 +9,10 @@ After a command commits new data, the model precompute (``dashboard.precompute.p
 runs on the store so app replicas load the default model instead of computing it, then the alerts
 (``dashboard.alerts.notify``) tell the configured channels what changed; a failing alert is
 reported on stderr and never fails the command. No Streamlit is imported here or by any command.
+
+Importing this module is cheap: the commands' modules (pandas, the store, the model: about 1.5 s)
+load in :func:`main`, after a report that draws charts has started its browser
+(:func:`dashboard.report_charts.start_early`), so the browser's start overlaps them (issue #15).
 """
 
 from __future__ import annotations
@@ -17,24 +21,23 @@ import importlib
 import pkgutil
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import dashboard.commands as commands
-from dashboard.after_commit import after_commit
-from data_sources.cli import (
-    AfterCommit,
-    Parser,
-    add_command_options,
-    add_global_options,
-    execute,
-    register,
-)
-from data_sources.store import Store
+
+if TYPE_CHECKING:
+    from data_sources.cli import AfterCommit, Parser
+    from data_sources.store import Store
 
 PROG = "investable"
+GLOBAL_OPTIONS_WITH_VALUE = ("--store",)
+"""Options that may come before the command and take a value (``investable --store DIR …``)."""
 
 
 def after_commit_steps(store: Store) -> None:
     """The after-commit hook (:mod:`dashboard.after_commit`), its lines on stderr."""
+    from dashboard.after_commit import after_commit
+
     after_commit(store, report=lambda line: print(line, file=sys.stderr, flush=True))
 
 
@@ -47,6 +50,8 @@ def analysis_modules() -> list[str]:
 def build_parser(after_commit: AfterCommit | None = after_commit_steps) -> Parser:
     """The ``investable`` parser: the data commands (``after_commit`` runs after each commit)
     and the analysis commands, each with ``--store`` and ``--debug``."""
+    from data_sources.cli import Parser, add_command_options, add_global_options, register
+
     parser = Parser(
         prog=PROG,
         description="Is the market investable this week, and why? The store and the model "
@@ -64,9 +69,37 @@ def build_parser(after_commit: AfterCommit | None = after_commit_steps) -> Parse
     return parser
 
 
+def command_of(argv: Sequence[str]) -> str | None:
+    """The command ``argv`` names: its first word after the global options, or None."""
+    words = iter(argv)
+    for word in words:
+        if word in GLOBAL_OPTIONS_WITH_VALUE:
+            next(words, None)
+        elif not word.startswith("-"):
+            return word
+    return None
+
+
+def draws_charts(argv: Sequence[str]) -> bool:
+    """Whether ``argv`` asks for a report with charts (not ``--no-charts``, not ``--help``)."""
+    asked = set(argv)
+    return command_of(argv) == "report" and not asked & {"--no-charts", "-h", "--help"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run ``investable`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code."""
-    return execute(build_parser(), argv)
+    """Run ``investable`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code. A
+    report that draws charts starts its browser first (see the module docstring)."""
+    from dashboard.report_charts import close_early, start_early
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if draws_charts(args):
+        start_early()
+    try:
+        from data_sources.cli import execute
+
+        return execute(build_parser(), args)
+    finally:
+        close_early()  # a browser the command did not take (a usage error)
 
 
 if __name__ == "__main__":

@@ -291,6 +291,32 @@ def shared_browser() -> ChartBrowser:
         return _shared
 
 
+_early: ChartBrowser | None = None
+
+
+def start_early() -> None:
+    """Start a :class:`ChartBrowser` now, for :func:`take_early`: ``investable report`` calls
+    it before its modules load (pandas, the store, the model: about 1.5 s), so the browser's own
+    start (1–2 s on two cores) overlaps them instead of following them (issue #15)."""
+    global _early
+    if _early is None:
+        _early = ChartBrowser()
+
+
+def take_early() -> ChartBrowser | None:
+    """The browser :func:`start_early` started, now the caller's to close; None without one."""
+    global _early
+    browser, _early = _early, None
+    return browser
+
+
+def close_early() -> None:
+    """Close the browser :func:`start_early` started if no one took it (a usage error)."""
+    browser = take_early()
+    if browser is not None:
+        browser.close()
+
+
 def close_shared_browser() -> None:
     """Close the process's shared browser now, if one was started (the next
     :func:`shared_browser` starts a new one). Test sessions call it before the interpreter

@@ -71,13 +71,14 @@ def document_format(fmt: str, out: Path | None) -> ReportFormat:
 
 
 def run(args: argparse.Namespace) -> int:
-    from dashboard.report_charts import ChartBrowser
+    from dashboard.report_charts import ChartBrowser, take_early
 
     if args.out is not None:
         check_output_path(args.out)  # before the work, not after it
     kind = document_format(args.format, args.out)
-    # the browser starts in the background while the modules and the data load (issue #15)
-    browser = None if args.no_charts else ChartBrowser()
+    # the browser starts in the background while the data load (issue #15); ``investable``
+    # started it already, before this module loaded (``dashboard.cli``)
+    browser = None if args.no_charts else (take_early() or ChartBrowser())
     try:
         from dashboard.report import render_document, report_content
 

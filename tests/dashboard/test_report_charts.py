@@ -241,3 +241,90 @@ def test_the_charts_are_sent_before_the_tables_are_built(monkeypatch: pytest.Mon
         "collected",
     ]
     assert report.Charts((b"png",) * 3) in content.blocks
+
+
+# ---- the CLI starts a report's browser before loading its modules ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["report"], True),
+        (["report", "--out", "weekly.pdf", "--as-of", "2024-06-07"], True),
+        (["--store", "s3://bucket/store", "report"], True),
+        (["--debug", "--store", "here", "report", "--debug"], True),
+        (["--store=here", "report"], True),
+        (["report", "--no-charts"], False),
+        (["report", "--help"], False),
+        (["report", "-h"], False),
+        (["--store", "report", "status"], False),  # "report" is the store's name here
+        (["status"], False),
+        (["--debug"], False),
+        ([], False),
+    ],
+)
+def test_only_a_report_with_charts_starts_a_browser_early(argv: list[str], expected: bool) -> None:
+    from dashboard.cli import draws_charts
+
+    assert draws_charts(argv) is expected
+
+
+def test_the_cli_module_loads_nothing_heavy_before_the_browser_starts() -> None:
+    """``import dashboard.cli`` in a fresh interpreter imports neither pandas, nor plotly, nor
+    the store: the early browser starts before them."""
+    script = (
+        "import sys, dashboard.cli\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'pandas', 'plotly', 'numpy', 'data_sources', 'analytics', 'kaleido'}))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+@needs_chromium
+def test_investable_report_draws_with_the_browser_it_started_first(tmp_path: Path) -> None:
+    """In a fresh interpreter: one browser for the whole command, started before pandas was
+    imported, and the report has its three charts."""
+    out = tmp_path / "weekly.html"
+    script = (
+        "import sys\n"
+        "import dashboard.report_charts as charts\n"
+        "started = []\n"
+        "original = charts.ChartBrowser.__init__\n"
+        "def init(self, *args, **kwargs):\n"
+        "    started.append('pandas' in sys.modules)\n"
+        "    original(self, *args, **kwargs)\n"
+        "charts.ChartBrowser.__init__ = init\n"
+        "from dashboard.cli import main\n"
+        f"code = main(['report', '--data-dir', {str(FIXTURE)!r}, '--as-of', '2023-04-02', "
+        f"'--out', {str(out)!r}])\n"
+        "print(code, started)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=180
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "0 [False]"
+    assert out.read_text(encoding="utf-8").count("src='data:image/png;base64,") == 3
+
+
+@needs_chromium
+def test_a_usage_error_closes_the_early_browser(capsys: pytest.CaptureFixture[str]) -> None:
+    from dashboard.cli import main
+
+    closed: list[ChartBrowser] = []
+    original = ChartBrowser.close
+
+    def close(self: ChartBrowser) -> None:
+        closed.append(self)
+        original(self)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ChartBrowser, "close", close)
+        assert main(["report", "--as-of", "not-a-date"]) == 2
+    assert len(closed) == 1 and closed[0].closed
+    assert charts.take_early() is None
+    assert "error" in capsys.readouterr().err
