@@ -10,8 +10,8 @@ runs on the store so app replicas load the default model instead of computing it
 (``dashboard.alerts.notify``) tell the configured channels what changed; a failing alert is
 reported on stderr and never fails the command. No Streamlit is imported here or by any command.
 
-Importing this module is cheap: the commands' modules (pandas, the store, the model: about 1.5 s)
-load in :func:`main`, after a report that draws charts has started its browser
+Importing this module is cheap: the commands' modules (pandas, the store, the model) load in
+:func:`main`, after a report that will draw its charts has started its browser
 (:func:`dashboard.report_charts.start_early`), so the browser's start overlaps them (issue #15).
 """
 
@@ -81,9 +81,16 @@ def command_of(argv: Sequence[str]) -> str | None:
 
 
 def draws_charts(argv: Sequence[str]) -> bool:
-    """Whether ``argv`` asks for a report with charts (not ``--no-charts``, not ``--help``)."""
-    asked = set(argv)
-    return command_of(argv) == "report" and not asked & {"--no-charts", "-h", "--help"}
+    """Whether ``argv`` asks for a report that will draw its charts: not ``--no-charts`` nor
+    ``--help``, and of a past week (``--as-of``) or of a folder (``--data-dir``). The latest
+    week's report from a store reads the charts the refresh drew (:mod:`dashboard.stored_charts`),
+    and a browser started for nothing would slow it down."""
+    words = {word.split("=", 1)[0] for word in argv}
+    return (
+        command_of(argv) == "report"
+        and not words & {"--no-charts", "-h", "--help"}
+        and bool(words & {"--as-of", "--data-dir"})
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

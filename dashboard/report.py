@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import html
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
@@ -153,18 +153,23 @@ def report_content(
     as_of: pd.Timestamp | None = None,
     with_charts: bool = True,
     browser: ChartBrowser | None = None,
+    drawn: Sequence[bytes] | None = None,
 ) -> ReportContent:
     """Every block of the weekly report for the decision week of ``as_of`` (default: the
-    latest). Charts are drawn with ``browser`` when given (one browser for every chart), else
-    with a browser opened and closed here; without Chrome/Chromium the report keeps its tables
-    and says in one line that the charts need it. The charts are built and sent to the browser
-    first, so it draws them while the tables are built."""
+    latest). The key charts are ``drawn`` when given (the PNGs the refresh stored for this week:
+    :func:`dashboard.stored_charts.stored_report_charts`), else drawn here with ``browser``
+    when given (one browser for every chart), else with a browser opened and closed here;
+    without Chrome/Chromium the report keeps its tables and says in one line that the charts
+    need it. The charts are built and sent to the browser first, so it draws them while the
+    tables are built."""
     snapshot = model.snapshot(as_of)
     date = snapshot.decision_date
-    drawing = ChartDrawing(model, series, date, browser) if with_charts else None
+    drawing = ChartDrawing(model, series, date, browser) if with_charts and not drawn else None
     try:
         blocks = tables_blocks(model, series, snapshot)
-        if drawing is not None:
+        if with_charts and drawn:
+            blocks += [Heading("Key charts"), Charts(tuple(drawn))]
+        elif drawing is not None:
             blocks += [Heading("Key charts"), drawing.result()]
     finally:
         if drawing is not None:

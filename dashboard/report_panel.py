@@ -1,8 +1,10 @@
 """The Overview's "Weekly report" button and its downloads (issue #13).
 
 Clicking "Weekly report" builds the report once — HTML and PDF from the same content, the
-charts drawn by the process's one browser (:func:`~dashboard.report_charts.shared_browser`,
-started by the first report, closed at exit) — and shows an HTML and a PDF download button.
+charts those the refresh stored for the week (:mod:`dashboard.stored_charts`: the latest week at
+the default settings) or drawn by the process's one browser
+(:func:`~dashboard.report_charts.shared_browser`, started by the first report that needs it,
+closed at exit) — and shows an HTML and a PDF download button.
 The documents are cached (``st.cache_data``) by the source's generation, the decision date and
 the model settings (the thresholds), and the session remembers that the report was asked for,
 so both download buttons stay on screen after a download (a download does not rerun the app)
@@ -45,8 +47,12 @@ def _report_files(
     from dashboard.report_charts import shared_browser
     from dashboard.report_pdf import render_pdf
 
-    # one browser for the app's process: only the first report pays its start (issue #15)
-    content = report_content(_model, _series, as_of, browser=shared_browser())
+    # the charts the refresh drew for this week, else drawn by one browser for the app's
+    # process: only the first report pays its start (issue #15)
+    stored = state.stored_report_charts()
+    drawn = stored.fit(_model.decision_date(as_of), _model.settings) if stored else None
+    browser = shared_browser() if drawn is None else None
+    content = report_content(_model, _series, as_of, browser=browser, drawn=drawn)
     return ReportFiles(render_html(content).encode("utf-8"), render_pdf(content))
 
 

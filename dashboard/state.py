@@ -55,6 +55,7 @@ from analytics.catalog import CATALOG
 from analytics.errors import AnalyticsError, InvalidSetting, NotEnoughData
 from analytics.gauge import DailyGauge
 from analytics.model import ModelResult, ModelSettings, evaluate
+from dashboard import stored_charts
 from dashboard.access import secret
 from dashboard.freshness import is_stale, newest_market_close, sessions_between
 from dashboard.keyed_cache import KeyedCache
@@ -270,6 +271,13 @@ def refresher() -> Refresher:
 @st.cache_resource(max_entries=4, show_spinner="Loading the precomputed model…")
 def _precomputed(folder: str | None, generation: str) -> Precomputed | None:
     return None if folder else read_precomputed(open_store())
+
+
+def stored_report_charts() -> stored_charts.StoredCharts | None:
+    """The key charts the last refresh drew for the latest week's report at the default
+    settings (:mod:`dashboard.stored_charts`), or None (a folder source, none stored)."""
+    folder = _chosen(None)
+    return None if folder else stored_charts.stored_report_charts(open_store())
 
 
 def precomputed_gauge() -> DailyGauge | None:

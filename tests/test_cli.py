@@ -804,6 +804,7 @@ def test_after_commit_precomputes_then_notifies_even_when_the_precompute_fails(
 ) -> None:
     import dashboard.alerts
     import dashboard.precompute
+    import dashboard.stored_charts
 
     calls: list[str] = []
 
@@ -814,11 +815,17 @@ def test_after_commit_precomputes_then_notifies_even_when_the_precompute_fails(
         calls.append(f"notify {store}")
         return Delivered()
 
+    def charts(store: Any) -> str:
+        calls.append(f"charts {store}")
+        return "report charts: 3 drawn for the week of 2024-06-28"
+
     monkeypatch.setattr(dashboard.precompute, "precompute", lambda s: calls.append(f"pre {s}"))
+    monkeypatch.setattr(dashboard.stored_charts, "store_report_charts", charts)
     monkeypatch.setattr(dashboard.alerts, "notify", notify)
     investable.after_commit_steps("store")  # type: ignore[arg-type]
-    assert calls == ["pre store", "notify store"]
-    assert "alerts: nothing changed" in capsys.readouterr().err
+    assert calls == ["pre store", "charts store", "notify store"]
+    err = capsys.readouterr().err
+    assert "report charts: 3 drawn" in err and "alerts: nothing changed" in err
 
     def broken(store: Any) -> None:
         raise ValueError("the model needs yahoo:SPY")

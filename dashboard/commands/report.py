@@ -8,6 +8,8 @@ Examples:
 
 --format html (the default) or pdf picks the document; an --out name ending in .pdf picks the
 PDF too. --format json prints the summary line as JSON (the document then follows --out).
+The latest week's charts at the default settings come from the store when the refresh drew
+them there; other weeks, or a store without them, start chromium to draw them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from dashboard.commands._common import (
     print_json,
     write_output_bytes,
 )
+from dashboard.stored_charts import stored_report_charts
+from data_sources.store import Store
 
 if TYPE_CHECKING:
     from dashboard.report import ReportFormat
@@ -76,19 +80,26 @@ def run(args: argparse.Namespace) -> int:
     if args.out is not None:
         check_output_path(args.out)  # before the work, not after it
     kind = document_format(args.format, args.out)
-    # the browser starts in the background while the data load (issue #15); ``investable``
-    # started it already, before this module loaded (``dashboard.cli``)
-    browser = None if args.no_charts else (take_early() or ChartBrowser())
+    stored = None  # the charts the refresh drew for the latest week
+    browser = take_early()  # ``investable`` started it before this module loaded
     try:
         from dashboard.report import render_document, report_content
 
-        series = open_source(args).load_many()
+        source = open_source(args)
+        if not args.no_charts and isinstance(source, Store):
+            stored = stored_report_charts(source)
+        if browser is None and not args.no_charts and (stored is None or args.as_of):
+            browser = ChartBrowser()  # it starts while the data load (issue #15)
+        series = source.load_many()
         model = evaluate(series)
         date = model.decision_date(args.as_of)
+        drawn = stored.fit(date, model.settings) if stored is not None else None
+        if drawn is not None and browser is not None:
+            browser.start_closing()  # not needed after all
         if kind == "pdf":
             import dashboard.report_pdf  # noqa: F401  (fpdf2 loads while plotly.js loads)
         content = report_content(
-            model, series, date, with_charts=not args.no_charts, browser=browser
+            model, series, date, with_charts=not args.no_charts, browser=browser, drawn=drawn
         )
         if browser is not None:
             browser.start_closing()  # the browser's shutdown overlaps the rendering

@@ -249,21 +249,26 @@ def test_the_charts_are_sent_before_the_tables_are_built(monkeypatch: pytest.Mon
 @pytest.mark.parametrize(
     ("argv", "expected"),
     [
-        (["report"], True),
-        (["report", "--out", "weekly.pdf", "--as-of", "2024-06-07"], True),
-        (["--store", "s3://bucket/store", "report"], True),
-        (["--debug", "--store", "here", "report", "--debug"], True),
-        (["--store=here", "report"], True),
-        (["report", "--no-charts"], False),
-        (["report", "--help"], False),
-        (["report", "-h"], False),
-        (["--store", "report", "status"], False),  # "report" is the store's name here
+        (["report", "--as-of", "2024-06-07"], True),
+        (["report", "--as-of=2024-06-07", "--out", "weekly.pdf"], True),
+        (["report", "--data-dir", "folder"], True),
+        (["--store", "s3://bucket/store", "report", "--as-of", "2024-06-07"], True),
+        (["--debug", "--store", "here", "report", "--debug", "--as-of", "2024-06-07"], True),
+        (["--store=here", "report", "--data-dir=folder"], True),
+        (["report"], False),  # the latest week: its charts are usually stored
+        (["--store", "here", "report", "--out", "weekly.html"], False),
+        (["report", "--as-of", "2024-06-07", "--no-charts"], False),
+        (["report", "--data-dir", "folder", "--help"], False),
+        (["report", "--as-of", "2024-06-07", "-h"], False),
+        (["--store", "report", "status", "--as-of"], False),  # "report" is the store's name
         (["status"], False),
         (["--debug"], False),
         ([], False),
     ],
 )
-def test_only_a_report_with_charts_starts_a_browser_early(argv: list[str], expected: bool) -> None:
+def test_only_a_report_that_will_draw_starts_a_browser_early(
+    argv: list[str], expected: bool
+) -> None:
     from dashboard.cli import draws_charts
 
     assert draws_charts(argv) is expected
