@@ -15,11 +15,12 @@ Artifact ``ARTIFACT_NAME`` of a generation, bytes::
      "sizes": [<bytes of each PNG>, ...]}\\n
     <the PNGs, one after the other>
 
-An artifact whose format, code version, generation or week differs, or whose PNGs are not the
-sizes it says or not PNGs, is ignored (the report draws its charts). The code version covers
+An artifact whose format, code version or generation differs, or whose PNGs are not the sizes
+it says or not PNGs, is ignored, as are charts of another week or other settings than the
+report's (:meth:`StoredCharts.fit`): the report draws its charts then. The code version covers
 what a chart is computed and drawn with: the model's code (:func:`dashboard.precompute
-.code_version`), ``components/``, the report and its browser, this module and the plotly
-version, so an upgrade never serves charts of the older code.
+.code_version`), ``components/``, the report and its browser, this module, and the plotly and
+kaleido versions, so an upgrade never serves charts of the older code.
 """
 
 from __future__ import annotations
@@ -48,13 +49,13 @@ _DRAWING_CODE = ("dashboard/report.py", "dashboard/report_charts.py", "dashboard
 @cache
 def charts_code_version() -> str:
     """SHA-256 (first 16 hex digits) of the model's code version, ``components/**``, the
-    report's modules and the installed plotly's version."""
+    report's modules and the installed plotly's and kaleido's versions."""
     digest = hashlib.sha256(code_version().encode())
     files = [*sorted((_ROOT / "components").rglob("*.py")), *(_ROOT / f for f in _DRAWING_CODE)]
     for path in files:
         digest.update(path.relative_to(_ROOT).as_posix().encode())
         digest.update(path.read_bytes())
-    digest.update(f"plotly {version('plotly')}".encode())
+    digest.update(f"plotly {version('plotly')} kaleido {version('kaleido')}".encode())
     return digest.hexdigest()[:16]
 
 

@@ -101,11 +101,36 @@ def test_the_charts_fit_only_their_week_at_the_default_settings() -> None:
     assert charts.fit(WEEK, ModelSettings(thresholds={"vix": 25.0})) is None
 
 
-def test_the_code_version_covers_the_figures_the_report_and_plotly() -> None:
-    version = stored_charts.charts_code_version()
-    assert re.fullmatch(r"[0-9a-f]{16}", version)
+def test_the_code_version_changes_with_the_figures_the_report_and_plotly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A copy of the drawing code: any change to a figure, to the report or to the plotly
+    version gives another code version (the model's code is the precompute's, tested there)."""
+    import shutil
+
+    shutil.copytree(ROOT / "components", tmp_path / "components")
+    (tmp_path / "dashboard").mkdir()
     for name in stored_charts._DRAWING_CODE:
-        assert (ROOT / name).is_file(), name
+        shutil.copy(ROOT / name, tmp_path / name)
+    monkeypatch.setattr(stored_charts, "_ROOT", tmp_path)
+
+    def current() -> str:
+        stored_charts.charts_code_version.cache_clear()
+        return stored_charts.charts_code_version()
+
+    versions = [current()]
+    figures = tmp_path / "components" / "figures.py"
+    figures.write_text(figures.read_text() + "\n# a changed figure\n")
+    versions.append(current())
+    report = tmp_path / "dashboard" / "report.py"
+    report.write_text(report.read_text().replace("CHART_WIDTH = 1000", "CHART_WIDTH = 900"))
+    versions.append(current())
+    monkeypatch.setattr(stored_charts, "version", lambda name: "0.0.1")
+    versions.append(current())
+    assert all(re.fullmatch(r"[0-9a-f]{16}", v) for v in versions)
+    assert len(set(versions)) == 4
+    monkeypatch.undo()
+    stored_charts.charts_code_version.cache_clear()
 
 
 # ---- what the refresh stores -------------------------------------------------------------------
