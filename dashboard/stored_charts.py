@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
+from itertools import accumulate
 from pathlib import Path
 
 import pandas as pd
@@ -101,8 +102,7 @@ def decode(data: bytes, generation: int) -> StoredCharts | None:
         return None
     if not all(isinstance(size, int) and size > 0 for size in sizes) or sum(sizes) != len(body):
         return None
-    ends = [sum(sizes[: i + 1]) for i in range(len(sizes))]
-    pngs = tuple(body[end - size : end] for size, end in zip(sizes, ends, strict=True))
+    pngs = tuple(body[end - size : end] for size, end in zip(sizes, accumulate(sizes), strict=True))
     if not all(png.startswith(PNG_SIGNATURE) for png in pngs):
         return None
     return StoredCharts(week, pngs)

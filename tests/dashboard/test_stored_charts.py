@@ -28,6 +28,7 @@ from dashboard.stored_charts import (
     stored_report_charts,
 )
 from data_sources.store import Store
+from tests.test_cli import tree_bytes
 
 ROOT = Path(__file__).parents[2]
 FIXTURE = ROOT / "tests" / "fixtures" / "app"
@@ -36,10 +37,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="kaleido needs chromium")
 WEEK = pd.Timestamp("2024-06-28")
 PNGS = (PNG_SIGNATURE + b"first", PNG_SIGNATURE + b"second chart")
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 @pytest.fixture()
@@ -139,24 +136,24 @@ def test_the_code_version_changes_with_the_figures_the_report_and_plotly(
 def test_without_chrome_nothing_is_stored_and_the_line_says_why(
     store: Store, no_chrome: None
 ) -> None:
-    before = files_of(Path(store.location))
+    before = tree_bytes(Path(store.location))
     line = store_report_charts(store)
     assert line == (
         "report charts: not drawn (the charts need Chrome or Chromium, which was not found on "
         "this computer)"
     )
-    assert files_of(Path(store.location)) == before
+    assert tree_bytes(Path(store.location)) == before
     assert stored_report_charts(store) is None
 
 
 def test_without_a_precomputed_model_nothing_is_drawn(tmp_path: Path) -> None:
     target = Store(tmp_path / "store", providers={})
     assert target.import_folder(FIXTURE).ok
-    before = files_of(tmp_path / "store")
+    before = tree_bytes(tmp_path / "store")
     assert store_report_charts(target) == (
         "report charts: not drawn (no precomputed model for this generation)"
     )
-    assert files_of(tmp_path / "store") == before
+    assert tree_bytes(tmp_path / "store") == before
 
 
 @needs_chromium
@@ -165,7 +162,7 @@ def test_charts_drawn_while_newer_data_arrived_are_not_stored(
 ) -> None:
     found = read_precomputed(store)
     assert found is not None
-    before = files_of(Path(store.location))
+    before = tree_bytes(Path(store.location))
     monkeypatch.setattr(stored_charts, "read_precomputed", lambda target: found)
     later = type(store).generation.fget(store) + 1  # type: ignore[attr-defined]
     monkeypatch.setattr(type(store), "generation", property(lambda self: later))
@@ -173,7 +170,7 @@ def test_charts_drawn_while_newer_data_arrived_are_not_stored(
         "report charts: not stored (newer data arrived while drawing)"
     )
     monkeypatch.undo()
-    assert files_of(Path(store.location)) == before
+    assert tree_bytes(Path(store.location)) == before
 
 
 @needs_chromium
